@@ -1,0 +1,273 @@
+/* conn.c: one client connection. Reads are bounded by the wire buffer's frame
+ * limit before anything is parsed; the write watcher is armed only while output
+ * is queued; a peer that breaks the protocol gets one error and is dropped. */
+#include "conn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "guard/protocol.h"
+#include "log.h"
+#include "manager.h"
+#include "method.h"
+
+#define CONN_READ_CHUNK 16384
+/* Replies queued for a peer that does not read them; past this it is dropped. */
+#define CONN_MAX_OUTPUT (1024 * 1024)
+/* Stop reading requests while this much output waits, so a pipelining peer
+ * cannot make us queue without bound. */
+#define CONN_OUTPUT_HIGH (256 * 1024)
+
+static void conn_process(struct conn *c);
+
+/* Writes what is queued. Returns 0, or -1 when the connection was freed. */
+static int conn_flush(struct conn *c)
+{
+	while (wire_buf_pending(&c->out) > 0) {
+		ssize_t n = send(c->fd, wire_buf_peek(&c->out), wire_buf_pending(&c->out),
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			ev_io_start(c->m->loop, &c->wio);
+			return 0;
+		}
+		if (n <= 0) {
+			conn_free(c);
+			return -1;
+		}
+		wire_buf_consume(&c->out, (size_t)n);
+	}
+	ev_io_stop(c->m->loop, &c->wio);
+	if (c->hangup) {
+		conn_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+/* Queues a reply (stealing it). Returns 0, or -1 when the connection was freed. */
+static int conn_send(struct conn *c, json_t *reply)
+{
+	char *s = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
+	json_decref(reply);
+	int r = s ? wire_buf_append_message(&c->out, s, strlen(s)) : -ENOMEM;
+	free(s);
+	if (r < 0) {
+		log_warning("dropping connection of pid %d uid %u: cannot queue reply: %s",
+			    (int)c->peer.pid, (unsigned)c->peer.uid, strerror(-r));
+		conn_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *protocol_error(struct conn *c, const char *error, const char *text)
+{
+	c->hangup = true;
+	return method_error(error, json_pack("{s:s}", "message", text));
+}
+
+/* The envelope is strict: only "method" and "parameters", of the right types. */
+static json_t *conn_call(struct conn *c, json_t *req)
+{
+	if (!json_is_object(req))
+		return protocol_error(c, GUARD_ERROR_PROTOCOL, "a call must be a JSON object");
+	const char *key;
+	json_t *value;
+	json_object_foreach(req, key, value)
+	{
+		if (strcmp(key, "method") != 0 && strcmp(key, "parameters") != 0)
+			return protocol_error(c, GUARD_ERROR_PROTOCOL, "unknown key in call");
+	}
+	const char *name = json_string_value(json_object_get(req, "method"));
+	json_t *params = json_object_get(req, "parameters");
+	if (!name)
+		return protocol_error(c, GUARD_ERROR_PROTOCOL, "\"method\" must be a string");
+	if (params && !json_is_object(params))
+		return protocol_error(c, GUARD_ERROR_PROTOCOL, "\"parameters\" must be an object");
+	const struct method *meth = method_find(name);
+	if (!meth)
+		return method_error(VARLINK_ERROR_METHOD_NOT_FOUND, json_pack("{s:s}", "method", name));
+	json_t *empty = params ? NULL : json_object();
+	struct call call = {.m = c->m, .conn = c, .params = params ? params : empty};
+	json_t *reply = meth->fn(&call);
+	json_decref(empty);
+	c->hangup = c->hangup || call.hangup;
+	return reply;
+}
+
+/* Handles one complete message. Returns 0, or -1 when the connection was freed. */
+static int conn_dispatch(struct conn *c, const char *msg, size_t len)
+{
+	json_error_t err;
+	json_t *req = json_loadb(msg, len, JSON_REJECT_DUPLICATES, &err);
+	json_t *reply;
+	if (!req) {
+		char text[256];
+		snprintf(text, sizeof text, "not valid JSON: %s (column %d)", err.text, err.column);
+		reply = protocol_error(c, GUARD_ERROR_PROTOCOL, text);
+	} else {
+		reply = conn_call(c, req);
+		json_decref(req);
+	}
+	return conn_send(c, reply);
+}
+
+static void conn_process(struct conn *c)
+{
+	const char *msg;
+	size_t len;
+	while (!c->hangup && wire_buf_pending(&c->out) < CONN_OUTPUT_HIGH &&
+	       wire_buf_next(&c->in, &msg, &len) > 0) {
+		if (conn_dispatch(c, msg, len) < 0)
+			return;
+	}
+	if (conn_flush(c) < 0)
+		return;
+	/* Read more only when what we hold is answered and output is drained. */
+	if (c->hangup || wire_buf_pending(&c->out) >= CONN_OUTPUT_HIGH)
+		ev_io_stop(c->m->loop, &c->rio);
+	else
+		ev_io_start(c->m->loop, &c->rio);
+}
+
+static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct conn *c = w->data;
+	char buf[CONN_READ_CHUNK];
+	ssize_t n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		/* EOF: a message cut off mid-way is abandoned, never acted on. */
+		if (wire_buf_pending(&c->out) == 0) {
+			conn_free(c);
+			return;
+		}
+		c->hangup = true;
+		ev_io_stop(loop, &c->rio);
+		return;
+	}
+	ev_timer_again(loop, &c->idle);
+	int r = wire_buf_append(&c->in, buf, (size_t)n);
+	if (r == -EMSGSIZE) {
+		char text[96];
+		snprintf(text, sizeof text, "a message may not exceed %d bytes", GUARD_MAX_MESSAGE);
+		if (conn_send(c, protocol_error(c, GUARD_ERROR_TOO_LARGE, text)) == 0)
+			conn_process(c);
+		return;
+	}
+	if (r < 0) {
+		conn_free(c);
+		return;
+	}
+	conn_process(c);
+}
+
+static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct conn *c = w->data;
+	ev_timer_again(loop, &c->idle);
+	if (conn_flush(c) < 0)
+		return;
+	conn_process(c);
+}
+
+static void conn_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct conn *c = w->data;
+	log_debug("closing idle connection of pid %d uid %u", (int)c->peer.pid,
+		  (unsigned)c->peer.uid);
+	conn_free(c);
+}
+
+/* Over a cap: say so in one best-effort write, then close. */
+static void conn_refuse(int fd, const char *text)
+{
+	json_t *e = method_error(GUARD_ERROR_TOO_MANY, json_pack("{s:s}", "message", text));
+	char *s = e ? json_dumps(e, JSON_COMPACT) : NULL;
+	if (s)
+		(void)!send(fd, s, strlen(s) + 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	free(s);
+	json_decref(e);
+	close(fd);
+}
+
+static int conn_admit(struct manager *m, const struct peer *p, int fd)
+{
+	if (m->n_conns >= m->cfg.max_conns) {
+		log_warning("refusing connection of uid %u: %u connections open", (unsigned)p->uid,
+			    m->n_conns);
+		conn_refuse(fd, "guardd has too many connections; try again later");
+		return -EUSERS;
+	}
+	if (manager_uid_add(m, p->uid) < 0) {
+		log_warning("refusing connection of uid %u: over its limit of %u", (unsigned)p->uid,
+			    m->cfg.max_conns_per_uid);
+		conn_refuse(fd, "too many connections from this user; try again later");
+		return -EUSERS;
+	}
+	return 0;
+}
+
+int conn_accept(struct manager *m, int fd)
+{
+	struct peer peer;
+	int r = peer_from_socket(fd, &peer);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	r = conn_admit(m, &peer, fd);
+	if (r < 0) {
+		peer_clear(&peer);
+		return r;
+	}
+	struct conn *c = calloc(1, sizeof *c);
+	if (!c) {
+		manager_uid_remove(m, peer.uid);
+		peer_clear(&peer);
+		close(fd);
+		return -ENOMEM;
+	}
+	*c = (struct conn){.m = m, .fd = fd, .peer = peer, .next = m->conns};
+	wire_buf_init(&c->in, GUARD_MAX_MESSAGE);
+	wire_buf_init(&c->out, CONN_MAX_OUTPUT);
+	if (m->conns)
+		m->conns->prev = c;
+	m->conns = c;
+	m->n_conns++;
+	ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
+	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
+	ev_init(&c->idle, conn_idle_cb);
+	c->idle.repeat = m->cfg.idle_timeout;
+	c->rio.data = c->wio.data = c->idle.data = c;
+	ev_io_start(m->loop, &c->rio);
+	ev_timer_again(m->loop, &c->idle);
+	return 0;
+}
+
+void conn_free(struct conn *c)
+{
+	struct manager *m = c->m;
+	ev_io_stop(m->loop, &c->rio);
+	ev_io_stop(m->loop, &c->wio);
+	ev_timer_stop(m->loop, &c->idle);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		m->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	m->n_conns--;
+	manager_uid_remove(m, c->peer.uid);
+	close(c->fd);
+	wire_buf_free(&c->in);
+	wire_buf_free(&c->out);
+	peer_clear(&c->peer);
+	free(c);
+}

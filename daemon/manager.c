@@ -1,0 +1,170 @@
+/* manager.c: guardd's top-level object: set-up, the accept loop, signals,
+ * connection accounting and shutdown. */
+#include "manager.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "conn.h"
+#include "guard/policy.h"
+#include "listen.h"
+#include "log.h"
+
+/* After EMFILE, how long to stop accepting: long enough not to spin on a full
+ * descriptor table, short enough that clients barely notice. */
+#define ACCEPT_PAUSE_SEC 1.0
+
+static int load_policy(struct manager *m)
+{
+	struct policy_errors errs = {0};
+	int r = policy_load_dir(m->cfg.policy_dir, &errs, &m->policy);
+	for (size_t i = 0; i < errs.n; i++)
+		log_error("%s", errs.lines[i]);
+	policy_errors_clear(&errs);
+	if (r < 0)
+		return log_errno(r, "refusing to start: no valid policy in %s", m->cfg.policy_dir);
+	log_info("policy %s: %zu files, %zu rules, revision %.12s", m->cfg.policy_dir,
+		 policy_n_files(m->policy), policy_n_rules(m->policy), policy_revision(m->policy));
+	return 0;
+}
+
+static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct manager *m = w->data;
+	int fd = accept4(m->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd >= 0) {
+		conn_accept(m, fd);
+		return;
+	}
+	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+		log_warning("cannot accept (%s); pausing for %.0fs", strerror(errno),
+			    ACCEPT_PAUSE_SEC);
+		ev_io_stop(loop, &m->accept_io);
+		ev_timer_set(&m->accept_pause, ACCEPT_PAUSE_SEC, 0.);
+		ev_timer_start(loop, &m->accept_pause);
+	}
+	/* EAGAIN, ECONNABORTED, EINTR: nothing to do; libev calls again if needed. */
+}
+
+static void accept_resume_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct manager *m = w->data;
+	ev_io_start(loop, &m->accept_io);
+}
+
+static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	log_info("received %s, shutting down", strsignal(w->signum));
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static int setup_loop(struct manager *m)
+{
+	m->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
+	if (!m->loop)
+		return -ENOMEM;
+	ev_io_init(&m->accept_io, accept_cb, m->listen_fd, EV_READ);
+	ev_init(&m->accept_pause, accept_resume_cb);
+	ev_signal_init(&m->sig_term, signal_cb, SIGTERM);
+	ev_signal_init(&m->sig_int, signal_cb, SIGINT);
+	m->accept_io.data = m->accept_pause.data = m;
+	ev_io_start(m->loop, &m->accept_io);
+	ev_signal_start(m->loop, &m->sig_term);
+	ev_signal_start(m->loop, &m->sig_int);
+	return 0;
+}
+
+int manager_new(const struct manager_config *cfg, struct manager **ret)
+{
+	struct manager *m = calloc(1, sizeof *m);
+	if (!m)
+		return log_errno(-ENOMEM, "cannot start");
+	m->cfg = *cfg;
+	m->listen_fd = -1;
+	clock_gettime(CLOCK_MONOTONIC, &m->started);
+	if (gethostname(m->host, sizeof m->host - 1) < 0)
+		strcpy(m->host, "localhost");
+	int r = load_policy(m);
+	if (r < 0)
+		goto fail;
+	r = listen_open(cfg->socket_path, &m->listen_fd, &m->listen_ino);
+	if (r == -EADDRINUSE)
+		log_error("refusing to start: another guardd answers on %s", cfg->socket_path);
+	else if (r < 0)
+		log_errno(r, "refusing to start: cannot listen on %s", cfg->socket_path);
+	if (r < 0)
+		goto fail;
+	/* After the socket, so a second daemon refused above leaves no file behind. */
+	r = audit_open(cfg->audit_path, &m->audit);
+	if (r < 0) {
+		log_errno(r, "refusing to start: cannot open decision log %s", cfg->audit_path);
+		goto fail;
+	}
+	r = setup_loop(m);
+	if (r < 0)
+		goto fail;
+	*ret = m;
+	return 0;
+fail:
+	manager_free(m);
+	return r;
+}
+
+int manager_run(struct manager *m)
+{
+	log_info("listening on %s, decisions to %s", m->cfg.socket_path, audit_path(m->audit));
+	ev_run(m->loop, 0);
+	return 0;
+}
+
+void manager_free(struct manager *m)
+{
+	if (!m)
+		return;
+	while (m->conns)
+		conn_free(m->conns);
+	if (m->loop)
+		ev_loop_destroy(m->loop);
+	if (m->listen_fd >= 0) {
+		close(m->listen_fd);
+		listen_unlink(m->cfg.socket_path, m->listen_ino);
+	}
+	audit_free(m->audit);
+	policy_free(m->policy);
+	free(m->uids);
+	free(m);
+}
+
+int manager_uid_add(struct manager *m, uid_t uid)
+{
+	for (size_t i = 0; i < m->n_uids; i++) {
+		if (m->uids[i].uid != uid)
+			continue;
+		if (m->uids[i].n >= m->cfg.max_conns_per_uid)
+			return -EUSERS;
+		m->uids[i].n++;
+		return 0;
+	}
+	struct uid_count *u = realloc(m->uids, (m->n_uids + 1) * sizeof *u);
+	if (!u)
+		return -ENOMEM;
+	m->uids = u;
+	m->uids[m->n_uids++] = (struct uid_count){.uid = uid, .n = 1};
+	return 0;
+}
+
+void manager_uid_remove(struct manager *m, uid_t uid)
+{
+	for (size_t i = 0; i < m->n_uids; i++) {
+		if (m->uids[i].uid != uid)
+			continue;
+		if (--m->uids[i].n == 0)
+			m->uids[i] = m->uids[--m->n_uids];
+		return;
+	}
+}

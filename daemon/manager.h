@@ -1,0 +1,67 @@
+/* manager.h: guardd's one top-level object: the loop, the policy, the log,
+ * the listening socket and the connections. */
+#pragma once
+
+#include <ev.h>
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct conn;
+struct policy;
+struct audit;
+
+struct manager_config {
+	const char *socket_path;
+	const char *policy_dir;
+	const char *audit_path;
+	unsigned max_conns;         /* connections in all */
+	unsigned max_conns_per_uid; /* connections of one uid */
+	double idle_timeout;        /* seconds a connection may sit idle */
+};
+
+/* Connections held by one uid; a short array, as few uids connect at once. */
+struct uid_count {
+	uid_t uid;
+	unsigned n;
+};
+
+struct manager {
+	struct ev_loop *loop;
+	struct manager_config cfg;
+	char host[HOST_NAME_MAX + 1];
+	struct timespec started;
+
+	struct policy *policy;
+	struct audit *audit;
+	int audit_failing; /* the last append's error, so a failing disk logs once */
+
+	int listen_fd;
+	ino_t listen_ino;
+	ev_io accept_io;
+	ev_timer accept_pause; /* EMFILE: wait before accepting again */
+
+	ev_signal sig_term, sig_int;
+
+	struct conn *conns;
+	unsigned n_conns;
+	struct uid_count *uids;
+	size_t n_uids;
+
+	uint64_t n_decisions;
+};
+
+/* Loads the policy, opens the log and the socket. Returns 0 and a new manager
+ * in *ret, or negative errno after logging what went wrong. */
+int manager_new(const struct manager_config *cfg, struct manager **ret);
+
+/* Runs until SIGTERM or SIGINT. */
+int manager_run(struct manager *m);
+
+/* Closes every connection and the socket. Accepts NULL. */
+void manager_free(struct manager *m);
+
+/* Connection accounting for the caps, called by conn.c. */
+int manager_uid_add(struct manager *m, uid_t uid);
+void manager_uid_remove(struct manager *m, uid_t uid);

@@ -1,0 +1,43 @@
+/* method.h: the static method table and what a method handler sees. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct manager;
+struct conn;
+
+struct call {
+	struct manager *m;
+	struct conn *conn;
+	json_t *params; /* borrowed; an empty object when the call had none */
+	bool hangup;    /* set by a handler to close the connection after the reply */
+};
+
+/* A handler returns the reply object (owned by the caller), built with
+ * method_reply() or method_error(); NULL means out of memory. */
+typedef json_t *(*method_fn)(struct call *call);
+
+struct method {
+	const char *name;
+	method_fn fn;
+};
+
+/* Looks name up in the table; NULL when there is no such method. */
+const struct method *method_find(const char *name);
+
+/* The table's names, for GetInfo. */
+json_t *method_interfaces(void);
+
+/* {"parameters": params}; steals params. */
+json_t *method_reply(json_t *params);
+/* {"error": error, "parameters": params}; steals params (NULL: {}). */
+json_t *method_error(const char *error, json_t *params);
+/* InvalidParameter naming the parameter, and marks the call for hang-up: a
+ * request with bad or unknown keys is a broken client, not a question. */
+json_t *method_invalid(struct call *call, const char *parameter, const char *why);
+
+/* The handlers, one file per family. */
+json_t *method_check(struct call *call);
+json_t *method_status(struct call *call);
+json_t *method_get_info(struct call *call);

@@ -1,0 +1,41 @@
+/* methods.c: the static method table and the reply helpers every method uses. */
+#include <string.h>
+
+#include "guard/protocol.h"
+#include "method.h"
+
+static const struct method method_table[] = {
+	{GUARD_METHOD_CHECK, method_check},
+	{GUARD_METHOD_STATUS, method_status},
+	{VARLINK_METHOD_INFO, method_get_info},
+};
+
+const struct method *method_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof method_table / sizeof method_table[0]; i++)
+		if (strcmp(method_table[i].name, name) == 0)
+			return &method_table[i];
+	return NULL;
+}
+
+json_t *method_interfaces(void)
+{
+	return json_pack("[s,s]", GUARD_INTERFACE, "org.varlink.service");
+}
+
+json_t *method_reply(json_t *params)
+{
+	return json_pack("{s:o}", "parameters", params ? params : json_object());
+}
+
+json_t *method_error(const char *error, json_t *params)
+{
+	return json_pack("{s:s,s:o}", "error", error, "parameters", params ? params : json_object());
+}
+
+json_t *method_invalid(struct call *call, const char *parameter, const char *why)
+{
+	call->hangup = true;
+	return method_error(VARLINK_ERROR_INVALID_PARAMETER,
+			    json_pack("{s:s,s:s}", "parameter", parameter, "message", why));
+}

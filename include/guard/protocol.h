@@ -1,0 +1,33 @@
+/* protocol.h: the names and limits of guard's varlink-style wire protocol.
+ * Bump GUARD_PROTOCOL_VERSION if any of these change in a way an old peer would notice. */
+#pragma once
+
+#define GUARD_PROTOCOL_VERSION 1
+
+/* A message is one JSON object followed by one NUL byte; this is the largest
+ * object we accept, checked before any parsing. */
+#define GUARD_MAX_MESSAGE (64 * 1024)
+
+#define GUARD_DEFAULT_SOCKET    "/run/guard/guard.sock"
+#define GUARD_DEFAULT_POLICY    "/etc/guard/rules.d"
+#define GUARD_DEFAULT_AUDIT_LOG "/var/log/guard/decisions.jsonl"
+#define GUARD_SOCKET_ENV        "GUARD_SOCKET"
+
+#define GUARD_INTERFACE "io.guard"
+
+/* Methods. */
+#define GUARD_METHOD_CHECK   "io.guard.Check"
+#define GUARD_METHOD_STATUS  "io.guard.Status"
+#define VARLINK_METHOD_INFO  "org.varlink.service.GetInfo"
+
+/* Errors: varlink's standard ones and ours. */
+#define VARLINK_ERROR_METHOD_NOT_FOUND  "org.varlink.service.MethodNotFound"
+#define VARLINK_ERROR_INVALID_PARAMETER "org.varlink.service.InvalidParameter"
+#define VARLINK_ERROR_PERMISSION_DENIED "org.varlink.service.PermissionDenied"
+#define GUARD_ERROR_PROTOCOL            "io.guard.ProtocolError"
+#define GUARD_ERROR_TOO_LARGE           "io.guard.MessageTooLarge"
+#define GUARD_ERROR_TOO_MANY            "io.guard.TooManyConnections"
+
+/* Limits on what one Check may carry, well inside GUARD_MAX_MESSAGE. */
+#define GUARD_MAX_ARGS     4096
+#define GUARD_MAX_PATH_LEN 4096

@@ -1,0 +1,234 @@
+/* command.c: what a rule needs to know about an argv: the program's names, the
+ * flags given before "--", and the positional words (canonicalised as paths too). */
+#include <errno.h>
+#include <string.h>
+
+#include "policy-internal.h"
+
+static const char *const git_value_options[] = {
+        "-C", "-c", "--git-dir", "--work-tree", "--namespace", NULL,
+};
+static const char *const kubectl_value_options[] = {
+        "-n", "--namespace", "--context",    "--cluster", "--user",
+        "-s", "--server",    "--kubeconfig", NULL,
+};
+static const char *const systemctl_value_options[] = {
+        "-H", "--host", "-M", "--machine", NULL,
+};
+
+/* Options of a few well-known programs that take their value as the next argument,
+ * which must not be taken for a positional word: "git -C /x push" pushes, and
+ * "kubectl -n prod delete ns x" deletes. A fuller treatment, knowing each program's
+ * option grammar, comes with the shell analyser. leading: the program reads these
+ * options only before its subcommand (git's "-C" means something else after it). */
+static const struct value_options {
+	const char *program;
+	const char *const *options;
+	bool leading;
+} value_options_table[] = {
+        {"git", git_value_options, true},
+        {"kubectl", kubectl_value_options, false},
+        {"systemctl", systemctl_value_options, false},
+};
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static const struct value_options *value_options_find(const struct policy_command *c)
+{
+	for (size_t i = 0; i < sizeof(value_options_table) / sizeof(value_options_table[0]); i++) {
+		const char *program = value_options_table[i].program;
+
+		if (strcmp(c->name, program) == 0 ||
+		    (c->program_name && strcmp(c->program_name, program) == 0))
+			return &value_options_table[i];
+	}
+	return NULL;
+}
+
+static bool takes_value(const struct value_options *vo, const char *arg, size_t n_words)
+{
+	if (!vo || (vo->leading && n_words > 0))
+		return false;
+	for (const char *const *o = vo->options; *o; o++)
+		if (strcmp(*o, arg) == 0)
+			return true;
+	return false;
+}
+
+static void shorts_add(struct policy_command *c, const char *letters)
+{
+	for (const unsigned char *l = (const unsigned char *)letters; *l; l++)
+		c->shorts[*l / 8] |= (unsigned char)(1u << (*l % 8));
+}
+
+static bool shorts_has(const struct policy_command *c, unsigned char l)
+{
+	return c->shorts[l / 8] & (1u << (l % 8));
+}
+
+/* Sorts argv[1..] into positional words, long options and short option letters. A
+ * lone "-" is a word (it names stdin); after "--" everything is. */
+static void scan(struct policy_command *c)
+{
+	const struct value_options *vo = value_options_find(c);
+	bool options = true;
+
+	for (size_t i = 1; i < c->argc; i++) {
+		const char *a = c->argv[i];
+
+		if (options && strcmp(a, "--") == 0) {
+			options = false;
+			continue;
+		}
+		if (!options || a[0] != '-' || a[1] == '\0') {
+			c->words[c->n_words++] = i;
+			continue;
+		}
+		if (a[1] == '-')
+			c->longs[c->n_longs++] = i;
+		else
+			shorts_add(c, a + 1);
+		if (takes_value(vo, a, c->n_words))
+			i++;
+	}
+}
+
+/* The program as a canonical path: the client's resolved path, else argv[0] when it
+ * names a path itself ("./deploy", "/bin/rm"), else unknown. */
+static int program_split(const struct policy_request *req, struct policy_path *ret)
+{
+	if (req->program)
+		return policy_path_split("/", req->program, ret);
+	if (strchr(req->argv[0], '/'))
+		return policy_path_split(req->cwd, req->argv[0], ret);
+	return 0;
+}
+
+/* The last component of a split path, "" for "/". */
+static const char *last_component(const struct policy_path *path)
+{
+	const char *p = path->buf;
+
+	for (size_t i = 1; i < path->n; i++)
+		p += strlen(p) + 1;
+	return p;
+}
+
+static int words_split(struct policy_command *c, const char *cwd)
+{
+	for (size_t k = 0; k < c->n_words; k++) {
+		const char *w = c->argv[c->words[k]];
+		int r;
+
+		/* "" names no file; made absolute it would become the cwd itself. */
+		if (w[0] == '\0')
+			continue;
+		r = policy_path_split(cwd, w, &c->paths[k]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int policy_command_parse(const struct policy_request *req, struct policy_command *ret)
+{
+	struct policy_command c = {.argv = req->argv, .argc = req->argc};
+	int r;
+
+	c.name = base_name(req->argv[0]);
+	r = program_split(req, &c.program);
+	if (r < 0)
+		return r;
+	if (c.program.buf)
+		c.program_name = last_component(&c.program);
+	c.words = calloc(req->argc, sizeof(*c.words));
+	c.longs = calloc(req->argc, sizeof(*c.longs));
+	c.paths = calloc(req->argc, sizeof(*c.paths));
+	if (!c.words || !c.longs || !c.paths) {
+		policy_command_done(&c);
+		return -ENOMEM;
+	}
+	scan(&c);
+	r = words_split(&c, req->cwd);
+	if (r < 0) {
+		policy_command_done(&c);
+		return r;
+	}
+	*ret = c;
+	return 0;
+}
+
+void policy_command_done(struct policy_command *c)
+{
+	if (c->paths)
+		for (size_t k = 0; k < c->n_words; k++)
+			free(c->paths[k].buf);
+	free(c->paths);
+	free(c->words);
+	free(c->longs);
+	free(c->program.buf);
+	*c = (struct policy_command){0};
+}
+
+bool policy_command_has_flag(const struct policy_command *c, const char *flag)
+{
+	if (flag[1] == '-') {
+		size_t n = strlen(flag);
+
+		/* "--force" is also "--force=yes", never "--force-with-lease". */
+		for (size_t i = 0; i < c->n_longs; i++) {
+			const char *a = c->argv[c->longs[i]];
+
+			if (strncmp(a, flag, n) == 0 && (a[n] == '\0' || a[n] == '='))
+				return true;
+		}
+		return false;
+	}
+	for (const unsigned char *l = (const unsigned char *)flag + 1; *l; l++)
+		if (!shorts_has(c, *l))
+			return false;
+	return true;
+}
+
+bool policy_command_has_subcommand(const struct policy_command *c, const char *words)
+{
+	for (size_t k = 0;; k++) {
+		size_t len;
+		const char *a;
+
+		words += strspn(words, " ");
+		len = strcspn(words, " ");
+		if (len == 0)
+			return true;
+		if (k >= c->n_words)
+			return false;
+		a = c->argv[c->words[k]];
+		if (strlen(a) != len || memcmp(a, words, len) != 0)
+			return false;
+		words += len;
+	}
+}
+
+const char *policy_flag_problem(const char *flag)
+{
+	bool is_long = flag[1] == '-';
+
+	if (flag[0] != '-')
+		return "a flag starts with \"-\" (\"-r\", \"--recursive\")";
+	if (strcmp(flag, "-") == 0 || strcmp(flag, "--") == 0)
+		return "\"-\" and \"--\" are not flags";
+	if (strchr(flag, '='))
+		return "a flag names an option, not its value (match values with \"args\")";
+	for (const unsigned char *l = (const unsigned char *)flag + (is_long ? 2 : 1); *l; l++) {
+		if (*l <= ' ' || *l == 0x7f)
+			return "a flag has no spaces or control characters";
+		if (*l == '-' && !is_long)
+			return "a short flag cluster (\"-rf\") has no \"-\" after the first";
+	}
+	return NULL;
+}

@@ -1,0 +1,105 @@
+# lib.sh: shared by the end-to-end tests. They drive the built binaries: a real
+# guardd on a private socket in a temp dir, the real guard and guardctl. Output
+# is TAP, so meson counts every case. GUARD_TEST_WRAP (for example
+# "valgrind --error-exitcode=99 --leak-check=full") runs our programs under a tool.
+set -u
+BUILD=${GUARD_BUILD_ROOT:?set by meson}
+SRC=${GUARD_SOURCE_ROOT:?set by meson}
+WRAP=${GUARD_TEST_WRAP:-}
+GUARDD=$BUILD/daemon/guardd
+GUARD=$BUILD/client/guard
+GUARDCTL=$BUILD/client/guardctl
+RAW=$BUILD/tests/rawclient
+
+T=$(mktemp -d /tmp/guard-e2e.XXXXXX)
+chmod 0755 "$T"
+SOCK=$T/guard.sock
+# guard and guardctl find the test daemon the way a user points them at one.
+export GUARD_SOCKET=$SOCK
+LOG=$T/decisions.jsonl
+POLICY=$T/rules.d
+DAEMON_PID=
+TAP_N=0
+TAP_FAILED=0
+# Under valgrind everything is ~20 times slower.
+SLOW=1
+[ -n "$WRAP" ] && SLOW=20
+
+cleanup() {
+	if [ -n "$DAEMON_PID" ]; then kill -KILL "$DAEMON_PID" 2>/dev/null; fi
+	for m in "$T"/mnt*; do mountpoint -q "$m" 2>/dev/null && umount "$m"; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
+not_ok() { TAP_N=$((TAP_N + 1)); TAP_FAILED=1; echo "not ok $TAP_N - $*"; }
+diag() { sed 's/^/# /'; }
+# check DESC CMD...: one case, passing when CMD succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2"; }
+done_testing() {
+	echo "1..$TAP_N"
+	exit $TAP_FAILED
+}
+
+run_guardd() { $WRAP "$GUARDD" "$@"; }
+run_guard() { $WRAP "$GUARD" "$@"; }
+run_guardctl() { $WRAP "$GUARDCTL" "$@"; }
+
+# A policy directory made from the shipped packs, with the modes guardd wants
+# whatever the checkout's umask was.
+policy_shipped() {
+	mkdir -p "$POLICY"
+	cp "$SRC"/policy/rules.d/*.json "$POLICY"/
+	chmod 0755 "$POLICY"
+	chmod 0644 "$POLICY"/*.json
+}
+
+# policy_file NAME < JSON: one more policy file.
+policy_file() {
+	mkdir -p "$POLICY"
+	chmod 0755 "$POLICY"
+	cat >"$POLICY/$1"
+	chmod 0644 "$POLICY/$1"
+}
+
+# start_daemon [ARGS...]: guardd in the background, ready when status answers.
+start_daemon() {
+	run_guardd --socket "$SOCK" --policy "$POLICY" --audit-log "$LOG" "$@" 2>>"$T/guardd.err" &
+	DAEMON_PID=$!
+	local i
+	for i in $(seq 1 $((50 * SLOW))); do
+		if [ -S "$SOCK" ] && "$GUARDCTL" --socket "$SOCK" status >/dev/null 2>&1; then
+			return 0
+		fi
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "guardd did not come up:" | diag
+	diag <"$T/guardd.err"
+	return 1
+}
+
+# stop_daemon: SIGTERM; succeeds when guardd exits 0 (under valgrind: no errors).
+stop_daemon() {
+	[ -n "$DAEMON_PID" ] || return 0
+	kill -TERM "$DAEMON_PID"
+	local rc=0
+	wait "$DAEMON_PID" || rc=$?
+	DAEMON_PID=
+	if [ "$rc" -ne 0 ]; then
+		echo "guardd exited with $rc" | diag
+		diag <"$T/guardd.err"
+	fi
+	return "$rc"
+}
+
+# Number of lines in the decision log.
+log_lines() { if [ -f "$LOG" ]; then wc -l <"$LOG"; else echo 0; fi; }
+# The last record's field, as jq prints it.
+last_field() { tail -n 1 "$LOG" | jq -c ".$1"; }

@@ -1,0 +1,790 @@
+/* test-policy-load.c: loading a policy: the good and bad corpora in
+ * tests/corpus/policy, refusals by owner, mode and file type, the revision, and the
+ * order of files. */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "guard/policy.h"
+
+/* A corpus case: a NAME.json file or a NAME.d directory of files. */
+struct corpus {
+	char **names;
+	size_t n;
+};
+
+static struct corpus good, bad;
+static char tmp[] = "/tmp/guard-test-policy-XXXXXX";
+
+static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	ck_assert_int_ge(vasprintf(&s, fmt, ap), 0);
+	va_end(ap);
+	return s;
+}
+
+static char *source_path(const char *rel)
+{
+	const char *root = getenv("GUARD_SOURCE_ROOT");
+
+	ck_assert_msg(root, "GUARD_SOURCE_ROOT is not set (run the tests with meson test)");
+	return xasprintf("%s/%s", root, rel);
+}
+
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *s = NULL;
+	size_t n = 0;
+
+	ck_assert_msg(f, "cannot open %s", path);
+	/* -1 at once for an empty file, which the corpus has. */
+	if (getdelim(&s, &n, '\0', f) < 0) {
+		ck_assert(feof(f));
+		free(s);
+		s = strdup("");
+	}
+	fclose(f);
+	return s;
+}
+
+static void write_text(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	ck_assert_msg(fd >= 0, "cannot create %s", path);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	ck_assert_int_eq(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+/* Copies with mode 0644, whatever the checkout's umask made of the original. */
+static void copy_file(const char *from, const char *to)
+{
+	char *text = read_text(from);
+
+	write_text(to, text, 0644);
+	free(text);
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in dir that end in one of the suffixes, sorted. Without Check's asserts, as
+ * main() calls it before any test runs. */
+static bool list(const char *dir, const char *suffix1, const char *suffix2, struct corpus *ret)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return false;
+	while ((de = readdir(d))) {
+		char **names;
+
+		if (de->d_name[0] == '.' || !(has_suffix(de->d_name, suffix1) ||
+		                              (suffix2 && has_suffix(de->d_name, suffix2))))
+			continue;
+		names = realloc(ret->names, (ret->n + 1) * sizeof(*ret->names));
+		if (!names || !(names[ret->n] = strdup(de->d_name))) {
+			ret->names = names;
+			closedir(d);
+			return false;
+		}
+		ret->names = names;
+		ret->n++;
+	}
+	closedir(d);
+	if (ret->n > 1)
+		qsort(ret->names, ret->n, sizeof(*ret->names), compare_names);
+	return true;
+}
+
+static void corpus_free(struct corpus *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->names[i]);
+	free(c->names);
+	*c = (struct corpus){0};
+}
+
+/* Copies corpus case NAME (a file, or the *.json files of a directory) into tmp. */
+static void copy_case(const char *dir, const char *name)
+{
+	char *from = xasprintf("%s/%s", dir, name);
+
+	if (has_suffix(name, ".d")) {
+		struct corpus files = {0};
+
+		ck_assert_msg(list(from, ".json", NULL, &files), "cannot list %s", from);
+		for (size_t i = 0; i < files.n; i++) {
+			char *f = xasprintf("%s/%s", from, files.names[i]);
+			char *t = xasprintf("%s/%s", tmp, files.names[i]);
+
+			copy_file(f, t);
+			free(f);
+			free(t);
+		}
+		corpus_free(&files);
+	} else {
+		char *to = xasprintf("%s/%s", tmp, name);
+
+		copy_file(from, to);
+		free(to);
+	}
+	free(from);
+}
+
+static char *replace_all(char *s, const char *from, const char *to)
+{
+	char *out = strdup(""), *hit, *rest = s;
+
+	while ((hit = strstr(rest, from))) {
+		char *next = xasprintf("%s%.*s%s", out, (int)(hit - rest), rest, to);
+
+		free(out);
+		out = next;
+		rest = hit + strlen(from);
+	}
+	hit = xasprintf("%s%s", out, rest);
+	free(out);
+	free(s);
+	return hit;
+}
+
+/* The error lines, each ending in "\n", with the temporary directory written as DIR
+ * and file (a path in it, or NULL) as FILE, as the .err files of the corpus have them. */
+static char *errors_text(const struct policy_errors *e, const char *file)
+{
+	char *s = strdup("");
+
+	for (size_t i = 0; i < e->n; i++) {
+		char *next = xasprintf("%s%s\n", s, e->lines[i]);
+
+		free(s);
+		s = next;
+	}
+	if (file)
+		s = replace_all(s, file, "FILE");
+	return replace_all(s, tmp, "DIR");
+}
+
+static void expect_errors(const struct policy_errors *e, const char *file, const char *want)
+{
+	char *got = errors_text(e, file);
+
+	ck_assert_msg(strcmp(got, want) == 0, "errors differ.\n--- want:\n%s--- got:\n%s", want,
+	              got);
+	free(got);
+}
+
+/* Loads tmp and expects failure r with exactly the error lines want. */
+static void expect_load_fails(int r, const char *file, const char *want)
+{
+	struct policy_errors errs = {0};
+	struct policy *p = NULL;
+
+	ck_assert_int_eq(policy_load_dir(tmp, &errs, &p), r);
+	ck_assert_ptr_null(p);
+	expect_errors(&errs, file, want);
+	policy_errors_clear(&errs);
+}
+
+static struct policy *load_ok(const char *dir)
+{
+	struct policy_errors errs = {0};
+	struct policy *p = NULL;
+	int r = policy_load_dir(dir, &errs, &p);
+	char *text = errors_text(&errs, NULL);
+
+	ck_assert_msg(r == 0, "loading %s failed (%d):\n%s", dir, r, text);
+	ck_assert_uint_eq(errs.n, 0);
+	free(text);
+	return p;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void setup(void)
+{
+	strcpy(tmp, "/tmp/guard-test-policy-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	ck_assert_int_eq(chmod(tmp, 0755), 0);
+}
+
+static void teardown(void)
+{
+	chmod(tmp, 0700);
+	nftw(tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static const char one_rule[] =
+        "{ \"rules\": [ { \"id\": \"r\", \"match\": {}, \"decision\": \"allow\" } ] }\n";
+
+START_TEST(good_corpus_case_loads)
+{
+	char *dir = source_path("tests/corpus/policy/good");
+	struct policy *p;
+
+	copy_case(dir, good.names[_i]);
+	p = load_ok(tmp);
+	ck_assert_uint_ge(policy_n_files(p), 1);
+	policy_free(p);
+	free(dir);
+}
+END_TEST
+
+/* NAME.json has its expected errors in NAME.err, NAME.d in NAME.d.err. */
+static char *err_file(const char *dir, const char *name)
+{
+	if (has_suffix(name, ".json"))
+		return xasprintf("%s/%.*s.err", dir, (int)(strlen(name) - strlen(".json")), name);
+	return xasprintf("%s/%s.err", dir, name);
+}
+
+START_TEST(bad_corpus_case_fails_with_every_error)
+{
+	const char *name = bad.names[_i];
+	char *dir = source_path("tests/corpus/policy/bad");
+	char *errfile = err_file(dir, name);
+	char *file = xasprintf("%s/%s", tmp, name);
+	char *want = read_text(errfile);
+
+	copy_case(dir, name);
+	expect_load_fails(-EINVAL, has_suffix(name, ".json") ? file : NULL, want);
+	free(want);
+	free(file);
+	free(errfile);
+	free(dir);
+}
+END_TEST
+
+START_TEST(corpora_are_not_empty)
+{
+	/* A wrong GUARD_SOURCE_ROOT must not pass by testing nothing. */
+	ck_assert_uint_ge(good.n, 5);
+	ck_assert_uint_ge(bad.n, 25);
+}
+END_TEST
+
+START_TEST(shipped_pack_loads)
+{
+	char *dir = source_path("policy/rules.d");
+	struct corpus files = {0};
+	struct policy *p;
+
+	ck_assert_msg(list(dir, ".json", NULL, &files), "cannot list %s", dir);
+	for (size_t i = 0; i < files.n; i++)
+		copy_case(dir, files.names[i]);
+	p = load_ok(tmp);
+	ck_assert_uint_eq(policy_n_files(p), files.n);
+	ck_assert_uint_ge(policy_n_rules(p), 5);
+	ck_assert_int_eq(policy_default(p), POLICY_ALLOW);
+	policy_free(p);
+	corpus_free(&files);
+	free(dir);
+}
+END_TEST
+
+START_TEST(group_writable_file_is_refused)
+{
+	char *file = xasprintf("%s/10-a.json", tmp);
+
+	write_text(file, one_rule, 0664);
+	expect_load_fails(-EPERM, file,
+	                  "FILE: writable by group or others (mode 0664); refusing it\n");
+	free(file);
+}
+END_TEST
+
+START_TEST(other_writable_file_is_refused)
+{
+	char *file = xasprintf("%s/10-a.json", tmp);
+
+	write_text(file, one_rule, 0646);
+	expect_load_fails(-EPERM, file,
+	                  "FILE: writable by group or others (mode 0646); refusing it\n");
+	free(file);
+}
+END_TEST
+
+START_TEST(other_writable_dir_is_refused)
+{
+	char *file = xasprintf("%s/10-a.json", tmp);
+
+	write_text(file, one_rule, 0644);
+	ck_assert_int_eq(chmod(tmp, 0757), 0);
+	expect_load_fails(-EPERM, file,
+	                  "DIR: writable by group or others (mode 0757); refusing it\n");
+	free(file);
+}
+END_TEST
+
+START_TEST(sticky_world_writable_dir_is_refused)
+{
+	ck_assert_int_eq(chmod(tmp, 01777), 0);
+	expect_load_fails(-EPERM, NULL,
+	                  "DIR: writable by group or others (mode 1777); refusing it\n");
+}
+END_TEST
+
+START_TEST(file_of_another_user_is_refused)
+{
+	char *file = xasprintf("%s/10-a.json", tmp);
+
+	if (geteuid() != 0) {
+		printf("file_of_another_user_is_refused: skipped, needs root to chown\n");
+		free(file);
+		return;
+	}
+	write_text(file, one_rule, 0644);
+	ck_assert_int_eq(chown(file, 65534, 65534), 0);
+	expect_load_fails(-EPERM, file, "FILE: owned by uid 65534, not by root; refusing it\n");
+	free(file);
+}
+END_TEST
+
+START_TEST(dir_of_another_user_is_refused)
+{
+	if (geteuid() != 0) {
+		printf("dir_of_another_user_is_refused: skipped, needs root to chown\n");
+		return;
+	}
+	ck_assert_int_eq(chown(tmp, 65534, 65534), 0);
+	expect_load_fails(-EPERM, NULL, "DIR: owned by uid 65534, not by root; refusing it\n");
+}
+END_TEST
+
+START_TEST(owner_and_mode_are_both_reported)
+{
+	char *file = xasprintf("%s/10-a.json", tmp);
+
+	if (geteuid() != 0) {
+		printf("owner_and_mode_are_both_reported: skipped, needs root to chown\n");
+		free(file);
+		return;
+	}
+	write_text(file, one_rule, 0666);
+	ck_assert_int_eq(chown(file, 65534, 65534), 0);
+	expect_load_fails(-EPERM, file,
+	                  "FILE: owned by uid 65534, not by root; refusing it\n"
+	                  "FILE: writable by group or others (mode 0666); refusing it\n");
+	free(file);
+}
+END_TEST
+
+START_TEST(refusal_and_content_errors_are_all_reported)
+{
+	char *a = xasprintf("%s/10-a.json", tmp), *b = xasprintf("%s/20-b.json", tmp);
+
+	write_text(a, "{ \"rules\": 1 }\n", 0644);
+	write_text(b, one_rule, 0664);
+	/* The refusal decides the errno; the content error is still reported. */
+	expect_load_fails(-EPERM, NULL,
+	                  "DIR/10-a.json: rules: expected an array of rules\n"
+	                  "DIR/20-b.json: writable by group or others (mode 0664); refusing it\n");
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(symlink_is_refused)
+{
+	char *target = xasprintf("%s/real", tmp), *link = xasprintf("%s/10-a.json", tmp);
+
+	write_text(target, one_rule, 0644);
+	ck_assert_int_eq(symlink(target, link), 0);
+	expect_load_fails(-EPERM, link, "FILE: a symbolic link; refusing it\n");
+	free(target);
+	free(link);
+}
+END_TEST
+
+START_TEST(fifo_is_refused_without_blocking)
+{
+	char *file = xasprintf("%s/10-a.json", tmp);
+
+	ck_assert_int_eq(mkfifo(file, 0644), 0);
+	expect_load_fails(-EPERM, file, "FILE: not a regular file; refusing it\n");
+	free(file);
+}
+END_TEST
+
+START_TEST(directory_named_json_is_refused)
+{
+	char *file = xasprintf("%s/10-a.json", tmp);
+
+	ck_assert_int_eq(mkdir(file, 0755), 0);
+	expect_load_fails(-EPERM, file, "FILE: not a regular file; refusing it\n");
+	free(file);
+}
+END_TEST
+
+START_TEST(file_over_one_mib_is_refused)
+{
+	char *file = xasprintf("%s/10-a.json", tmp);
+	char *big = malloc(1024 * 1024 + 2);
+
+	memset(big, ' ', 1024 * 1024 + 1);
+	big[1024 * 1024 + 1] = '\0';
+	write_text(file, big, 0644);
+	expect_load_fails(-EINVAL, file, "FILE: larger than 1 MiB (1048577 bytes); refusing it\n");
+	free(big);
+	free(file);
+}
+END_TEST
+
+START_TEST(empty_dir_is_an_error)
+{
+	expect_load_fails(-EINVAL, NULL, "DIR: no policy files (*.json)\n");
+}
+END_TEST
+
+START_TEST(only_json_files_count)
+{
+	const char *names[] = {"README", ".hidden.json", "10-a.json~", "10-a.json.bak", ".json"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *file = xasprintf("%s/%s", tmp, names[i]);
+
+		write_text(file, "not json", 0644);
+		free(file);
+	}
+	expect_load_fails(-EINVAL, NULL, "DIR: no policy files (*.json)\n");
+}
+END_TEST
+
+START_TEST(missing_dir_is_enoent)
+{
+	char *dir = xasprintf("%s/nonexistent", tmp);
+	struct policy_errors errs = {0};
+	struct policy *p = NULL;
+
+	ck_assert_int_eq(policy_load_dir(dir, &errs, &p), -ENOENT);
+	ck_assert_ptr_null(p);
+	expect_errors(&errs, NULL, "DIR/nonexistent: No such file or directory\n");
+	policy_errors_clear(&errs);
+	free(dir);
+}
+END_TEST
+
+START_TEST(file_instead_of_dir_is_enotdir)
+{
+	char *file = xasprintf("%s/10-a.json", tmp);
+	struct policy_errors errs = {0};
+	struct policy *p = NULL;
+
+	write_text(file, one_rule, 0644);
+	ck_assert_int_eq(policy_load_dir(file, &errs, &p), -ENOTDIR);
+	expect_errors(&errs, file, "FILE: Not a directory\n");
+	policy_errors_clear(&errs);
+	free(file);
+}
+END_TEST
+
+START_TEST(trailing_slash_of_dir_is_not_doubled)
+{
+	char *file = xasprintf("%s/10-a.json", tmp), *dir = xasprintf("%s//", tmp);
+	struct policy_errors errs = {0};
+	struct policy *p = NULL;
+
+	write_text(file, "{}", 0644);
+	ck_assert_int_eq(policy_load_dir(dir, &errs, &p), -EINVAL);
+	expect_errors(&errs, NULL, "DIR/10-a.json: missing key \"rules\"\n");
+	policy_errors_clear(&errs);
+	free(file);
+	free(dir);
+}
+END_TEST
+
+static char *revision_of(const char *text, const char *name)
+{
+	char *file = xasprintf("%s/%s", tmp, name);
+	struct policy *p;
+	char *rev;
+
+	write_text(file, text, 0644);
+	p = load_ok(tmp);
+	rev = strdup(policy_revision(p));
+	policy_free(p);
+	unlink(file);
+	free(file);
+	return rev;
+}
+
+START_TEST(revision_is_stable_and_follows_content)
+{
+	char *a = revision_of(one_rule, "10-a.json");
+	char *again = revision_of(one_rule, "10-a.json");
+	char *changed = revision_of("{ \"rules\": [] }\n", "10-a.json");
+	char *renamed = revision_of(one_rule, "20-a.json");
+
+	ck_assert_uint_eq(strlen(a), 64);
+	ck_assert_uint_eq(strspn(a, "0123456789abcdef"), 64);
+	ck_assert_str_eq(a, again);
+	ck_assert_str_ne(a, changed);
+	ck_assert_str_ne(a, renamed);
+	free(a);
+	free(again);
+	free(changed);
+	free(renamed);
+}
+END_TEST
+
+START_TEST(revision_does_not_depend_on_the_directory)
+{
+	char *file = xasprintf("%s/10-a.json", tmp), *sub = xasprintf("%s/sub", tmp);
+	char *subfile = xasprintf("%s/sub/10-a.json", tmp);
+	struct policy *p, *q;
+
+	write_text(file, one_rule, 0644);
+	ck_assert_int_eq(mkdir(sub, 0755), 0);
+	write_text(subfile, one_rule, 0644);
+	p = load_ok(tmp);
+	q = load_ok(sub);
+	ck_assert_str_eq(policy_revision(p), policy_revision(q));
+	policy_free(p);
+	policy_free(q);
+	free(file);
+	free(sub);
+	free(subfile);
+}
+END_TEST
+
+static const char *first_rule_for(struct policy *p)
+{
+	const char *argv[] = {"x"};
+	struct policy_request req = {.argv = argv, .argc = 1, .cwd = "/"};
+	struct policy_decision d;
+
+	ck_assert_int_eq(policy_evaluate(p, &req, &d), 0);
+	return d.rule_id;
+}
+
+START_TEST(files_load_in_name_order)
+{
+	const char *files[][2] = {
+	        {"50-b.json", "{\"rules\":[{\"id\":\"b\",\"match\":{},\"decision\":\"deny\","
+	                      "\"message\":\"m\"}]}"},
+	        {"10-a.json", "{\"rules\":[{\"id\":\"a\",\"match\":{},\"decision\":\"allow\"}]}"},
+	        {"9-c.json", "{\"rules\":[{\"id\":\"c\",\"match\":{},\"decision\":\"deny\","
+	                     "\"message\":\"m\"}]}"},
+	};
+	struct policy *p;
+
+	for (size_t i = 0; i < 3; i++) {
+		char *file = xasprintf("%s/%s", tmp, files[i][0]);
+
+		write_text(file, files[i][1], 0644);
+		free(file);
+	}
+	p = load_ok(tmp);
+	/* strcmp() order: "10-a" < "50-b" < "9-c". */
+	ck_assert_str_eq(first_rule_for(p), "a");
+	ck_assert_uint_eq(policy_n_files(p), 3);
+	ck_assert_uint_eq(policy_n_rules(p), 3);
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(explicit_files_load_in_the_given_order)
+{
+	char *a = xasprintf("%s/10-a.json", tmp), *b = xasprintf("%s/50-b.json", tmp);
+	const char *paths[2] = {b, a};
+	struct policy_errors errs = {0};
+	struct policy *p = NULL;
+
+	write_text(a, "{\"rules\":[{\"id\":\"a\",\"match\":{},\"decision\":\"allow\"}]}", 0644);
+	write_text(b, "{\"rules\":[{\"id\":\"b\",\"match\":{},\"decision\":\"allow\"}]}", 0644);
+	ck_assert_int_eq(policy_load_files(paths, 2, &errs, &p), 0);
+	ck_assert_str_eq(first_rule_for(p), "b");
+	policy_free(p);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(explicit_files_report_their_paths)
+{
+	char *a = xasprintf("%s/a.json", tmp), *missing = xasprintf("%s/missing.json", tmp);
+	const char *paths[2] = {a, missing};
+	struct policy_errors errs = {0};
+	struct policy *p = NULL;
+
+	write_text(a, "{\"rules\":[{}]}", 0644);
+	ck_assert_int_eq(policy_load_files(paths, 2, &errs, &p), -ENOENT);
+	ck_assert_ptr_null(p);
+	expect_errors(&errs, NULL,
+	              "DIR/a.json: rules[0]: missing key \"id\"\n"
+	              "DIR/a.json: rules[0]: missing key \"match\"\n"
+	              "DIR/a.json: rules[0]: missing key \"decision\"\n"
+	              "DIR/missing.json: No such file or directory\n");
+	policy_errors_clear(&errs);
+	free(a);
+	free(missing);
+}
+END_TEST
+
+START_TEST(no_explicit_files_is_an_error)
+{
+	struct policy_errors errs = {0};
+	struct policy *p = NULL;
+
+	ck_assert_int_eq(policy_load_files(NULL, 0, &errs, &p), -EINVAL);
+	expect_errors(&errs, NULL, "no policy files given\n");
+	policy_errors_clear(&errs);
+}
+END_TEST
+
+START_TEST(errors_append_and_clear)
+{
+	struct policy_errors errs = {0};
+	struct policy *p = NULL;
+
+	ck_assert_int_eq(policy_load_dir(tmp, &errs, &p), -EINVAL);
+	ck_assert_int_eq(policy_load_dir(tmp, &errs, &p), -EINVAL);
+	ck_assert_uint_eq(errs.n, 2);
+	policy_errors_clear(&errs);
+	ck_assert_uint_eq(errs.n, 0);
+	ck_assert_ptr_null(errs.lines);
+	policy_errors_clear(&errs);
+	/* Errors may also be ignored. */
+	ck_assert_int_eq(policy_load_dir(tmp, NULL, &p), -EINVAL);
+}
+END_TEST
+
+START_TEST(default_is_read_from_any_file)
+{
+	char *a = xasprintf("%s/10-a.json", tmp), *b = xasprintf("%s/20-b.json", tmp);
+	struct policy *p;
+
+	write_text(a, "{\"rules\":[]}", 0644);
+	write_text(b, "{\"default\":\"deny\",\"rules\":[]}", 0644);
+	p = load_ok(tmp);
+	ck_assert_int_eq(policy_default(p), POLICY_DENY);
+	ck_assert_uint_eq(policy_n_rules(p), 0);
+	policy_free(p);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(verdict_names_round_trip)
+{
+	enum policy_verdict v = POLICY_DENY;
+
+	ck_assert_str_eq(policy_verdict_to_string(POLICY_ALLOW), "allow");
+	ck_assert_str_eq(policy_verdict_to_string(POLICY_DENY), "deny");
+	ck_assert_int_eq(policy_verdict_from_string("allow", &v), 0);
+	ck_assert_int_eq(v, POLICY_ALLOW);
+	ck_assert_int_eq(policy_verdict_from_string("deny", &v), 0);
+	ck_assert_int_eq(v, POLICY_DENY);
+	ck_assert_int_eq(policy_verdict_from_string("confirm", &v), -EINVAL);
+	ck_assert_int_eq(v, POLICY_DENY);
+	ck_assert_int_eq(policy_verdict_from_string(NULL, &v), -EINVAL);
+}
+END_TEST
+
+START_TEST(free_accepts_null)
+{
+	policy_free(NULL);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("policy-load");
+	TCase *corpus = tcase_create("corpus"), *files = tcase_create("files");
+	TCase *api = tcase_create("api");
+
+	tcase_add_checked_fixture(corpus, setup, teardown);
+	tcase_add_test(corpus, corpora_are_not_empty);
+	tcase_add_loop_test(corpus, good_corpus_case_loads, 0, (int)good.n);
+	tcase_add_loop_test(corpus, bad_corpus_case_fails_with_every_error, 0, (int)bad.n);
+	tcase_add_test(corpus, shipped_pack_loads);
+	suite_add_tcase(s, corpus);
+
+	tcase_add_checked_fixture(files, setup, teardown);
+	tcase_add_test(files, group_writable_file_is_refused);
+	tcase_add_test(files, other_writable_file_is_refused);
+	tcase_add_test(files, other_writable_dir_is_refused);
+	tcase_add_test(files, sticky_world_writable_dir_is_refused);
+	tcase_add_test(files, file_of_another_user_is_refused);
+	tcase_add_test(files, dir_of_another_user_is_refused);
+	tcase_add_test(files, owner_and_mode_are_both_reported);
+	tcase_add_test(files, refusal_and_content_errors_are_all_reported);
+	tcase_add_test(files, symlink_is_refused);
+	tcase_add_test(files, fifo_is_refused_without_blocking);
+	tcase_add_test(files, directory_named_json_is_refused);
+	tcase_add_test(files, file_over_one_mib_is_refused);
+	tcase_add_test(files, empty_dir_is_an_error);
+	tcase_add_test(files, only_json_files_count);
+	tcase_add_test(files, missing_dir_is_enoent);
+	tcase_add_test(files, file_instead_of_dir_is_enotdir);
+	tcase_add_test(files, trailing_slash_of_dir_is_not_doubled);
+	tcase_add_test(files, revision_is_stable_and_follows_content);
+	tcase_add_test(files, revision_does_not_depend_on_the_directory);
+	tcase_add_test(files, files_load_in_name_order);
+	tcase_add_test(files, explicit_files_load_in_the_given_order);
+	tcase_add_test(files, explicit_files_report_their_paths);
+	tcase_add_test(files, default_is_read_from_any_file);
+	suite_add_tcase(s, files);
+
+	tcase_add_checked_fixture(api, setup, teardown);
+	tcase_add_test(api, no_explicit_files_is_an_error);
+	tcase_add_test(api, errors_append_and_clear);
+	tcase_add_test(api, verdict_names_round_trip);
+	tcase_add_test(api, free_accepts_null);
+	suite_add_tcase(s, api);
+	return s;
+}
+
+int main(void)
+{
+	const char *root = getenv("GUARD_SOURCE_ROOT");
+	char *good_dir = NULL, *bad_dir = NULL;
+	SRunner *sr;
+	int failed;
+
+	if (!root || asprintf(&good_dir, "%s/tests/corpus/policy/good", root) < 0 ||
+	    asprintf(&bad_dir, "%s/tests/corpus/policy/bad", root) < 0 ||
+	    !list(good_dir, ".json", ".d", &good) || !list(bad_dir, ".json", ".d", &bad)) {
+		fprintf(stderr,
+		        "cannot list the corpus: set GUARD_SOURCE_ROOT (meson test does)\n");
+		return EXIT_FAILURE;
+	}
+	free(good_dir);
+	free(bad_dir);
+	sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	corpus_free(&good);
+	corpus_free(&bad);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
