@@ -9,6 +9,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Drops "." components and repeated slashes in place. ".." is kept: with
+ * symlinks, only the kernel knows what it leads to, and we execute this exact
+ * string, so what the daemon sees is what runs either way. */
+static void tidy(char *path)
+{
+	char *out = path;
+	for (const char *p = path; *p;) {
+		if (p[0] == '/' && (p[1] == '/' || (p[1] == '.' && (p[2] == '/' || !p[2])))) {
+			p += p[1] == '/' ? 1 : 2;
+			continue;
+		}
+		*out++ = *p++;
+	}
+	if (out == path)
+		*out++ = '/';
+	*out = '\0';
+}
+
 static char *join(const char *dir, size_t dir_len, const char *cwd, const char *word)
 {
 	char *s = NULL;
@@ -19,7 +37,10 @@ static char *join(const char *dir, size_t dir_len, const char *cwd, const char *
 		n = asprintf(&s, "%s/%.*s/%s", cwd, (int)dir_len, dir, word);
 	else /* an empty PATH entry means the current directory */
 		n = asprintf(&s, "%s/%s", cwd, word);
-	return n < 0 ? NULL : s;
+	if (n < 0)
+		return NULL;
+	tidy(s);
+	return s;
 }
 
 static int executable(const char *path)
@@ -40,6 +61,7 @@ int resolve_program(const char *word, const char *cwd, char **ret)
 		char *s = word[0] == '/' ? strdup(word) : join(NULL, 0, cwd, word);
 		if (!s)
 			return -ENOMEM;
+		tidy(s);
 		*ret = s;
 		return 0;
 	}

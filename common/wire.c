@@ -49,13 +49,26 @@ static int reserve(struct wire_buf *b, size_t n)
 	return 0;
 }
 
-/* The new length of the message still being received once data is added:
- * kept incrementally so that a peer dripping one byte at a time costs O(1)
- * a byte, not a rescan of everything held. */
-static size_t tail_after(const struct wire_buf *b, const char *data, size_t n)
+/* Checks every message that data completes or extends against max, and
+ * returns the new length of the message still being received. Kept
+ * incrementally, so a peer dripping one byte at a time costs O(1) a byte, not
+ * a rescan of everything held. Returns -EMSGSIZE for any message over max,
+ * complete or not: a NUL arriving in the same read is no excuse. */
+static int scan_lengths(const struct wire_buf *b, const char *data, size_t n, size_t *ret_tail)
 {
-	const char *nul = memrchr(data, '\0', n);
-	return nul ? n - (size_t)(nul - data) - 1 : b->tail + n;
+	size_t seg = b->tail;
+	for (const char *p = data, *end = data + n; p < end;) {
+		const char *nul = memchr(p, '\0', (size_t)(end - p));
+		seg += (size_t)((nul ? nul : end) - p);
+		if (seg > b->max)
+			return -EMSGSIZE;
+		if (!nul)
+			break;
+		seg = 0;
+		p = nul + 1;
+	}
+	*ret_tail = seg;
+	return 0;
 }
 
 int wire_buf_append(struct wire_buf *b, const void *data, size_t n)
@@ -63,10 +76,11 @@ int wire_buf_append(struct wire_buf *b, const void *data, size_t n)
 	if (n == 0)
 		return 0;
 	/* Checked before copying, so an oversized peer costs us at most one read. */
-	size_t tail = tail_after(b, data, n);
-	if (tail > b->max)
-		return -EMSGSIZE;
-	int r = reserve(b, n);
+	size_t tail;
+	int r = scan_lengths(b, data, n, &tail);
+	if (r < 0)
+		return r;
+	r = reserve(b, n);
 	if (r < 0)
 		return r;
 	memcpy(b->data + b->len, data, n);

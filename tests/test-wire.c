@@ -154,6 +154,24 @@ START_TEST(oversize_after_complete_messages)
 }
 END_TEST
 
+START_TEST(oversize_is_refused_when_its_nul_comes_in_the_same_read)
+{
+	struct wire_buf b;
+	wire_buf_init(&b, 8);
+	ck_assert_int_eq(wire_buf_append(&b, "123456", 6), 0);
+	/* completes a 10-byte message: over max although nothing is left pending */
+	ck_assert_int_eq(wire_buf_append(&b, "7890\0", 5), -EMSGSIZE);
+	expect_none(&b);
+	wire_buf_free(&b);
+	wire_buf_init(&b, 8);
+	ck_assert_int_eq(wire_buf_append(&b, "{}\0123456789\0{}\0", 17), -EMSGSIZE);
+	ck_assert_uint_eq(wire_buf_pending(&b), 0);
+	ck_assert_int_eq(wire_buf_append(&b, "12345678\0", 9), 0);
+	expect_msg(&b, "12345678");
+	wire_buf_free(&b);
+}
+END_TEST
+
 START_TEST(eof_without_nul_yields_nothing)
 {
 	struct wire_buf b;
@@ -231,6 +249,7 @@ int main(void)
 	tcase_add_test(tc, message_of_exactly_max_is_accepted);
 	tcase_add_test(tc, oversize_is_refused_before_the_nul);
 	tcase_add_test(tc, oversize_after_complete_messages);
+	tcase_add_test(tc, oversize_is_refused_when_its_nul_comes_in_the_same_read);
 	tcase_add_test(tc, eof_without_nul_yields_nothing);
 	tcase_add_test(tc, output_refuses_embedded_nul_and_overflow);
 	tcase_add_test(tc, output_written_in_pieces_arrives_whole);

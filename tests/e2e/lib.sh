@@ -35,11 +35,12 @@ trap cleanup EXIT
 ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
 not_ok() { TAP_N=$((TAP_N + 1)); TAP_FAILED=1; echo "not ok $TAP_N - $*"; }
 diag() { sed 's/^/# /'; }
-# check DESC CMD...: one case, passing when CMD succeeds.
+# check DESC CMD...: one case, passing when CMD succeeds. What CMD prints goes
+# to stderr, which meson keeps in the log, so it cannot be mistaken for TAP.
 check() {
 	local desc=$1
 	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+	if "$@" >&2; then ok "$desc"; else not_ok "$desc"; fi
 }
 skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2"; }
 done_testing() {
@@ -70,7 +71,9 @@ policy_file() {
 
 # start_daemon [ARGS...]: guardd in the background, ready when status answers.
 start_daemon() {
-	run_guardd --socket "$SOCK" --policy "$POLICY" --audit-log "$LOG" "$@" 2>>"$T/guardd.err" &
+	# exec, so that $! is guardd itself and the signals we send reach it.
+	(exec $WRAP "$GUARDD" --socket "$SOCK" --policy "$POLICY" --audit-log "$LOG" "$@" \
+		2>>"$T/guardd.err") &
 	DAEMON_PID=$!
 	local i
 	for i in $(seq 1 $((50 * SLOW))); do

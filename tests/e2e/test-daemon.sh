@@ -18,7 +18,7 @@ check "status counts the rules" jq -e '.policy.rules > 0 and .policy.files > 0' 
 check "a second guardd on a live socket refuses to start" [ $? -ne 0 ]
 check "it says another guardd answers there" grep -q "another guardd answers on $SOCK" "$T/err2"
 check "it leaves no log file behind" [ ! -e "$T/second.jsonl" ]
-check "the first guardd still answers" run_guard --check ls >/dev/null
+check "the first guardd still answers" run_guard --check ls
 
 # The total cap: two connections held, the third is refused.
 "$RAW" --hold 3 "$SOCK" >"$T/h1" &
@@ -32,14 +32,14 @@ check "a connection over --max-connections is refused with an error" grep -q Too
 check "guardd logs the refusal" grep -q "refusing connection" "$T/guardd.err"
 kill "$h1" "$h2" 2>/dev/null
 wait "$h1" "$h2"
-check "guardd answers once the held connections are gone" run_guard --check ls >/dev/null
+check "guardd answers once the held connections are gone" run_guard --check ls
 
 kill -KILL "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null
 DAEMON_PID=
 check "a killed guardd leaves its socket behind" [ -S "$SOCK" ]
 start_daemon
-check "a new guardd replaces the stale socket" run_guard --check ls >/dev/null
+check "a new guardd replaces the stale socket" run_guard --check ls
 check "guardd stops cleanly on SIGTERM" stop_daemon
 
 # SIGINT as well.

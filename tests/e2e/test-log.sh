@@ -43,7 +43,7 @@ id=$(jq -r .parameters.id <<<"$json")
 check "the id in the reply is in the log when the reply arrives" grep -q "\"id\":\"$id\"" "$LOG"
 
 # argv with awkward bytes is kept exactly and stays one line.
-run_guard --check printf 'line1\nline2' '"quoted"' 'tab	x' >/dev/null
+run_guard --check printf $'line1\nline2' '"quoted"' $'tab\tx' >/dev/null
 check "argv with newlines, quotes and tabs is one intact record" \
 	jq -e -s '.[-1].argv == ["printf", "line1\nline2", "\"quoted\"", "tab\tx"]' "$LOG"
 check "the log is still whole lines" [ "$(log_lines)" -eq 6 ]
@@ -63,8 +63,11 @@ run_guard --check ls >/dev/null
 check "a decision is recorded while there is space" [ "$(log_lines)" -eq 1 ]
 dd if=/dev/zero of="$T/mnt/filler" bs=1k count=64 2>/dev/null
 # tmpfs counts whole pages: records still fit in the log's last page until it is full.
-for _ in $(seq 1 40); do run_guard --check ls >/dev/null 2>&1 || break; done
-check "once the page is full, --check is denied (exit 1)" [ $? -ne 0 ]
+rc=0
+for _ in $(seq 1 40); do
+	run_guard --check ls >/dev/null 2>&1 || { rc=$?; break; }
+done
+check "once the page is full, --check is denied (exit 1)" [ $rc -eq 1 ]
 n_full=$(log_lines)
 out=$(run_guard touch "$T/full-marker" 2>&1)
 rc=$?
