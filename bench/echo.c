@@ -203,7 +203,7 @@ static int listen_on(struct echo *e, char *err, size_t err_len)
 	int r = load_address(e->path, &addr);
 	e->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (r == 0 && (e->lfd < 0 || bind(e->lfd, (struct sockaddr *)&addr, sizeof addr) < 0 ||
-	               listen(e->lfd, SOMAXCONN) < 0))
+		       listen(e->lfd, SOMAXCONN) < 0))
 		r = -errno;
 	if (r < 0)
 		snprintf(err, err_len, "cannot listen on %s: %s", e->path, strerror(-r));

@@ -46,8 +46,8 @@ struct worker {
 };
 
 static const char *const verdict_names[LOAD_N_VERDICTS] = {
-        [LOAD_ALLOW] = "allow",   [LOAD_DENY] = "deny",       [LOAD_CONFIRM] = "confirm",
-        [LOAD_REASON] = "reason", [LOAD_APPROVE] = "approve", [LOAD_OTHER] = "other",
+	[LOAD_ALLOW] = "allow",   [LOAD_DENY] = "deny",       [LOAD_CONFIRM] = "confirm",
+	[LOAD_REASON] = "reason", [LOAD_APPROVE] = "approve", [LOAD_OTHER] = "other",
 };
 
 const char *load_verdict_name(enum load_verdict v)
@@ -85,7 +85,7 @@ static int connect_to(const struct load_config *cfg, int *ret_fd)
 	if (fd < 0)
 		return -errno;
 	struct timeval tv = {.tv_sec = cfg->timeout_ms / 1000,
-	                     .tv_usec = (cfg->timeout_ms % 1000) * 1000};
+			     .tv_usec = (cfg->timeout_ms % 1000) * 1000};
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0 ||
 	    connect(fd, (const struct sockaddr *)&cfg->addr, sizeof cfg->addr) < 0) {
@@ -156,7 +156,7 @@ static const char *io_strerror(int err)
 }
 
 static int verify_echo(const struct load_config *cfg, const char *msg, size_t len, char *err,
-                       size_t err_len)
+		       size_t err_len)
 {
 	if (len + 1 != cfg->message_len || memcmp(msg, cfg->message, len) != 0) {
 		snprintf(err, err_len, "the echo differs from the message sent");
@@ -175,7 +175,7 @@ static int verify_decision(json_t *reply, enum load_verdict *ret, char *err, siz
 	if (error) {
 		const char *text = json_string_value(json_object_get(params, "message"));
 		snprintf(err, err_len, "error reply %s%s%s", error, text ? ": " : "",
-		         text ? text : "");
+			 text ? text : "");
 		return -EBADMSG;
 	}
 	if (!decision) {
@@ -189,14 +189,14 @@ static int verify_decision(json_t *reply, enum load_verdict *ret, char *err, siz
 /* Every reply is parsed, the echo too, so that the client does the same work
  * per reply against both servers; an echo must come back byte for byte. */
 static int verify(const struct load_config *cfg, const char *msg, size_t len,
-                  enum load_verdict *ret, char *err, size_t err_len)
+		  enum load_verdict *ret, char *err, size_t err_len)
 {
 	json_error_t jerr;
 	json_t *reply = json_loadb(msg, len, JSON_REJECT_DUPLICATES, &jerr);
 	int r;
 	if (!json_is_object(reply)) {
 		snprintf(err, err_len, "the reply is not a JSON object: %.80s",
-		         reply ? "another JSON value" : jerr.text);
+			 reply ? "another JSON value" : jerr.text);
 		r = -EBADMSG;
 	} else if (cfg->echo) {
 		*ret = LOAD_OTHER;
@@ -485,8 +485,8 @@ static int workers_run(struct worker *ws, unsigned n, struct gate *gate)
 int load_run(const struct load_config *cfg, struct load_result *ret)
 {
 	struct gate gate = {
-	        .lock = PTHREAD_MUTEX_INITIALIZER,
-	        .cond = PTHREAD_COND_INITIALIZER,
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.cond = PTHREAD_COND_INITIALIZER,
 	};
 	struct load_result res = {0};
 	struct worker *ws;

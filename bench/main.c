@@ -30,33 +30,33 @@ struct options {
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "Usage: guard-bench [OPTIONS]\n"
-	        "Measures how fast guardd answers io.guard.Check: CLIENTS concurrent clients\n"
-	        "each make CALLS calls the way `guard` does (connect, send one call, read the\n"
-	        "reply, close). Every reply is checked; failures are counted and shown.\n"
-	        "Prints numbers; it never passes or fails on them.\n\n"
-	        "  -s, --socket PATH     guardd's socket (default $%s,\n"
-	        "                        else %s)\n"
-	        "  -e, --echo            measure the floor instead: a built-in echo server on a\n"
-	        "                        private socket (one epoll thread, sends each message\n"
-	        "                        back), driven by exactly the same client work\n"
-	        "  -c, --clients N       concurrent clients, one thread each (default 16)\n"
-	        "  -n, --calls N         measured calls per client (default 2000)\n"
-	        "  -w, --warmup N        unmeasured calls per client before the clock starts\n"
-	        "                        (default 50)\n"
-	        "  -a, --argv 'CMD ARG'  the command asked about, split on blanks, no quoting\n"
-	        "                        (default '%s'); program is /usr/bin/CMD unless CMD\n"
-	        "                        is absolute\n"
-	        "  -k, --keep-alive      one connection per client for all its calls; the\n"
-	        "                        connect is then outside the measured time\n"
-	        "  -t, --timeout MS      connect/send/receive timeout per call (default 5000)\n"
-	        "  -j, --json            print one JSON object per run instead of a line\n"
-	        "  -h, --help            show this help\n\n"
-	        "Latency is per call (CLOCK_MONOTONIC around connect+send+receive+close),\n"
-	        "percentiles over all successful calls; throughput is successful calls per\n"
-	        "second of wall time. Exit status: 0 when it ran (failed calls are in the\n"
-	        "figures), 1 when it could not run at all, 2 on bad usage.\n",
-	        GUARD_SOCKET_ENV, GUARD_DEFAULT_SOCKET, DEFAULT_ARGV);
+		"Usage: guard-bench [OPTIONS]\n"
+		"Measures how fast guardd answers io.guard.Check: CLIENTS concurrent clients\n"
+		"each make CALLS calls the way `guard` does (connect, send one call, read the\n"
+		"reply, close). Every reply is checked; failures are counted and shown.\n"
+		"Prints numbers; it never passes or fails on them.\n\n"
+		"  -s, --socket PATH     guardd's socket (default $%s,\n"
+		"                        else %s)\n"
+		"  -e, --echo            measure the floor instead: a built-in echo server on a\n"
+		"                        private socket (one epoll thread, sends each message\n"
+		"                        back), driven by exactly the same client work\n"
+		"  -c, --clients N       concurrent clients, one thread each (default 16)\n"
+		"  -n, --calls N         measured calls per client (default 2000)\n"
+		"  -w, --warmup N        unmeasured calls per client before the clock starts\n"
+		"                        (default 50)\n"
+		"  -a, --argv 'CMD ARG'  the command asked about, split on blanks, no quoting\n"
+		"                        (default '%s'); program is /usr/bin/CMD unless CMD\n"
+		"                        is absolute\n"
+		"  -k, --keep-alive      one connection per client for all its calls; the\n"
+		"                        connect is then outside the measured time\n"
+		"  -t, --timeout MS      connect/send/receive timeout per call (default 5000)\n"
+		"  -j, --json            print one JSON object per run instead of a line\n"
+		"  -h, --help            show this help\n\n"
+		"Latency is per call (CLOCK_MONOTONIC around connect+send+receive+close),\n"
+		"percentiles over all successful calls; throughput is successful calls per\n"
+		"second of wall time. Exit status: 0 when it ran (failed calls are in the\n"
+		"figures), 1 when it could not run at all, 2 on bad usage.\n",
+		GUARD_SOCKET_ENV, GUARD_DEFAULT_SOCKET, DEFAULT_ARGV);
 }
 
 static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned *ret)
@@ -109,17 +109,17 @@ static int parse_one(int c, const char *arg, struct options *o)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
-	        {"socket", required_argument, NULL, 's'},
-	        {"echo", no_argument, NULL, 'e'},
-	        {"clients", required_argument, NULL, 'c'},
-	        {"calls", required_argument, NULL, 'n'},
-	        {"warmup", required_argument, NULL, 'w'},
-	        {"argv", required_argument, NULL, 'a'},
-	        {"keep-alive", no_argument, NULL, 'k'},
-	        {"timeout", required_argument, NULL, 't'},
-	        {"json", no_argument, NULL, 'j'},
-	        {"help", no_argument, NULL, 'h'},
-	        {0},
+		{"socket", required_argument, NULL, 's'},
+		{"echo", no_argument, NULL, 'e'},
+		{"clients", required_argument, NULL, 'c'},
+		{"calls", required_argument, NULL, 'n'},
+		{"warmup", required_argument, NULL, 'w'},
+		{"argv", required_argument, NULL, 'a'},
+		{"keep-alive", no_argument, NULL, 'k'},
+		{"timeout", required_argument, NULL, 't'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "s:ec:n:w:a:kt:jh", opts, NULL)) != -1) {
@@ -139,7 +139,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if ((unsigned long)o->clients * o->calls > MAX_SAMPLES) {
 		fprintf(stderr, "guard-bench: %u clients x %u calls is more than %lu samples\n",
-		        o->clients, o->calls, MAX_SAMPLES);
+			o->clients, o->calls, MAX_SAMPLES);
 		return -EINVAL;
 	}
 	return 0;
@@ -175,10 +175,10 @@ static char *build_message(const char *cmd)
 	const char *base = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 : argv0;
 	char program[GUARD_MAX_PATH_LEN];
 	snprintf(program, sizeof program, "%s%s", argv0[0] == '/' ? "" : "/usr/bin/",
-	         argv0[0] == '/' ? argv0 : base);
+		 argv0[0] == '/' ? argv0 : base);
 	json_t *call = json_pack("{s:s,s:{s:o,s:s,s:s,s:n,s:b}}", "method", GUARD_METHOD_CHECK,
-	                         "parameters", "argv", argv, "program", program, "cwd", "/tmp",
-	                         "tty", "check", 1);
+				 "parameters", "argv", argv, "program", program, "cwd", "/tmp",
+				 "tty", "check", 1);
 	char *s = call ? json_dumps(call, JSON_COMPACT) : NULL;
 	json_decref(call);
 	if (s && strlen(s) > GUARD_MAX_MESSAGE) {
@@ -210,14 +210,14 @@ static void catch_stop_signals(void)
 }
 
 static void report(const struct options *o, const char *path, const struct load_config *cfg,
-                   const struct load_result *res)
+		   const struct load_result *res)
 {
 	struct report_run run = {
-	        .target = o->echo ? "echo" : "guardd",
-	        .socket = path,
-	        .argv = o->argv,
-	        .cfg = cfg,
-	        .res = res,
+		.target = o->echo ? "echo" : "guardd",
+		.socket = path,
+		.argv = o->argv,
+		.cfg = cfg,
+		.res = res,
 	};
 	if (!o->json)
 		report_text(&run);
@@ -261,15 +261,15 @@ static int run(const struct options *o)
 		return -EINVAL;
 	}
 	struct load_config cfg = {
-	        .message = msg,
-	        .message_len = strlen(msg) + 1,
-	        .echo = o->echo,
-	        .keep_alive = o->keep_alive,
-	        .clients = o->clients,
-	        .calls = o->calls,
-	        .warmup = o->warmup,
-	        .timeout_ms = (int)o->timeout_ms,
-	        .stop = &stop_requested,
+		.message = msg,
+		.message_len = strlen(msg) + 1,
+		.echo = o->echo,
+		.keep_alive = o->keep_alive,
+		.clients = o->clients,
+		.calls = o->calls,
+		.warmup = o->warmup,
+		.timeout_ms = (int)o->timeout_ms,
+		.stop = &stop_requested,
 	};
 	struct echo *e = NULL;
 	char err[256];
@@ -287,12 +287,12 @@ int main(int argc, char **argv)
 {
 	const char *env = getenv(GUARD_SOCKET_ENV);
 	struct options o = {
-	        .socket = env && *env ? env : GUARD_DEFAULT_SOCKET,
-	        .argv = DEFAULT_ARGV,
-	        .clients = 16,
-	        .calls = 2000,
-	        .warmup = 50,
-	        .timeout_ms = 5000,
+		.socket = env && *env ? env : GUARD_DEFAULT_SOCKET,
+		.argv = DEFAULT_ARGV,
+		.clients = 16,
+		.calls = 2000,
+		.warmup = 50,
+		.timeout_ms = 5000,
 	};
 	int r = parse_args(argc, argv, &o);
 	if (r != 0) {

@@ -59,12 +59,12 @@ static void print_failures(const struct report_run *run)
 	const struct load_result *res = run->res;
 	if (res->errors || res->connect_failed) {
 		fprintf(stderr, "guard-bench: %s: %" PRIu64 " of %" PRIu64 " calls failed:\n",
-		        run->target, res->errors + res->connect_failed, res->calls);
+			run->target, res->errors + res->connect_failed, res->calls);
 		print_failure_list(&res->failures);
 	}
 	if (res->warmup_failed) {
 		fprintf(stderr, "guard-bench: %s: %" PRIu64 " warm-up calls failed:\n", run->target,
-		        res->warmup_failed);
+			res->warmup_failed);
 		print_failure_list(&res->warmup_failures);
 	}
 }
@@ -89,9 +89,9 @@ void report_text(const struct report_run *run)
 static json_t *latency_json(const struct load_result *r)
 {
 	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "min", (double)r->min_ns / 1e3, "mean",
-	                 r->mean_ns / 1e3, "p50", (double)r->p50_ns / 1e3, "p90",
-	                 (double)r->p90_ns / 1e3, "p99", (double)r->p99_ns / 1e3, "p99.9",
-	                 (double)r->p999_ns / 1e3, "max", (double)r->max_ns / 1e3);
+			 r->mean_ns / 1e3, "p50", (double)r->p50_ns / 1e3, "p90",
+			 (double)r->p90_ns / 1e3, "p99", (double)r->p99_ns / 1e3, "p99.9",
+			 (double)r->p999_ns / 1e3, "max", (double)r->max_ns / 1e3);
 }
 
 static json_t *verdicts_json(const struct report_run *run)
@@ -102,7 +102,7 @@ static json_t *verdicts_json(const struct report_run *run)
 	for (int v = 0; o && v < LOAD_N_VERDICTS; v++)
 		if (run->res->verdicts[v] &&
 		    json_object_set_new(o, load_verdict_name((enum load_verdict)v),
-		                        json_integer((json_int_t)run->res->verdicts[v])) < 0) {
+					json_integer((json_int_t)run->res->verdicts[v])) < 0) {
 			json_decref(o);
 			return NULL;
 		}
@@ -118,8 +118,8 @@ static json_t *failures_json(const struct load_failures *f)
 		if (extra && !f->unlisted)
 			break;
 		json_t *k =
-		        json_pack("{s:s,s:I}", "error", extra ? "other" : f->kind[i].text, "count",
-		                  (json_int_t)(extra ? f->unlisted : f->kind[i].count));
+			json_pack("{s:s,s:I}", "error", extra ? "other" : f->kind[i].text, "count",
+				  (json_int_t)(extra ? f->unlisted : f->kind[i].count));
 		if (json_array_append_new(a, k) < 0) {
 			json_decref(a);
 			return NULL;
@@ -133,17 +133,17 @@ int report_json(const struct report_run *run)
 	const struct load_config *cfg = run->cfg;
 	const struct load_result *res = run->res;
 	json_t *o = json_pack(
-	        "{s:s,s:s?,s:s,s:s?,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:o,s:o,s:o,s:o}",
-	        "target", run->target, "socket", cfg->echo ? NULL : run->socket, "mode",
-	        mode_name(cfg), "argv", run->argv, "clients", (json_int_t)cfg->clients,
-	        "calls_per_client", (json_int_t)cfg->calls, "warmup_per_client",
-	        (json_int_t)cfg->warmup, "calls", (json_int_t)res->calls, "ok", (json_int_t)res->ok,
-	        "errors", (json_int_t)res->errors, "connect_failed",
-	        (json_int_t)res->connect_failed, "warmup_failed", (json_int_t)res->warmup_failed,
-	        "wall_s", res->wall_s, "throughput_per_s", throughput(res), "latency_us",
-	        latency_json(res), "decisions", verdicts_json(run), "failures",
-	        failures_json(&res->failures), "warmup_failures",
-	        failures_json(&res->warmup_failures));
+		"{s:s,s:s?,s:s,s:s?,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:o,s:o,s:o,s:o}",
+		"target", run->target, "socket", cfg->echo ? NULL : run->socket, "mode",
+		mode_name(cfg), "argv", run->argv, "clients", (json_int_t)cfg->clients,
+		"calls_per_client", (json_int_t)cfg->calls, "warmup_per_client",
+		(json_int_t)cfg->warmup, "calls", (json_int_t)res->calls, "ok", (json_int_t)res->ok,
+		"errors", (json_int_t)res->errors, "connect_failed",
+		(json_int_t)res->connect_failed, "warmup_failed", (json_int_t)res->warmup_failed,
+		"wall_s", res->wall_s, "throughput_per_s", throughput(res), "latency_us",
+		latency_json(res), "decisions", verdicts_json(run), "failures",
+		failures_json(&res->failures), "warmup_failures",
+		failures_json(&res->warmup_failures));
 	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
 	json_decref(o);
 	if (!s)

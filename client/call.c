@@ -108,10 +108,15 @@ const char *call_reply_error(json_t *reply)
 const char *call_strerror(int err)
 {
 	switch (err) {
-	case -ETIMEDOUT: return "no answer in time";
-	case -ECONNRESET: return "the daemon closed the connection without answering";
-	case -EMSGSIZE: return "message too large";
-	case -EBADMSG: return "the daemon's answer is not a JSON object";
-	default: return strerror(-err);
+	case -ETIMEDOUT:
+		return "no answer in time";
+	case -ECONNRESET:
+		return "the daemon closed the connection without answering";
+	case -EMSGSIZE:
+		return "message too large";
+	case -EBADMSG:
+		return "the daemon's answer is not a JSON object";
+	default:
+		return strerror(-err);
 	}
 }

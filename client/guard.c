@@ -26,19 +26,20 @@ struct options {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: guard [OPTIONS] [--] COMMAND [ARG...]\n"
-		   "Ask guardd whether COMMAND may run here and now; run it only if allowed.\n\n"
-		   "  -n, --check        ask and print the decision, run nothing\n"
-		   "      --json         print guardd's reply as JSON (with --check, or when\n"
-		   "                     the command is not run)\n"
-		   "  -s, --socket PATH  guardd's socket (default $%s, else %s)\n"
-		   "  -h, --help         show this help\n"
-		   "  -V, --version      show the version\n\n"
-		   "Exit status: the command's own when it runs; 1 denied; 2 needs a human\n"
-		   "step; 3 no decision (guardd unreachable or in error); 4 bad usage;\n"
-		   "126/127 the allowed command could not be executed. With --check: 0 it\n"
-		   "would run, 1, 2 or 3 as above. See guard(1).\n",
-		   GUARD_SOCKET_ENV, GUARD_DEFAULT_SOCKET);
+	fprintf(f,
+		"Usage: guard [OPTIONS] [--] COMMAND [ARG...]\n"
+		"Ask guardd whether COMMAND may run here and now; run it only if allowed.\n\n"
+		"  -n, --check        ask and print the decision, run nothing\n"
+		"      --json         print guardd's reply as JSON (with --check, or when\n"
+		"                     the command is not run)\n"
+		"  -s, --socket PATH  guardd's socket (default $%s, else %s)\n"
+		"  -h, --help         show this help\n"
+		"  -V, --version      show the version\n\n"
+		"Exit status: the command's own when it runs; 1 denied; 2 needs a human\n"
+		"step; 3 no decision (guardd unreachable or in error); 4 bad usage;\n"
+		"126/127 the allowed command could not be executed. With --check: 0 it\n"
+		"would run, 1, 2 or 3 as above. See guard(1).\n",
+		GUARD_SOCKET_ENV, GUARD_DEFAULT_SOCKET);
 }
 
 /* Returns the index of COMMAND in argv, or -1 after printing why (or help). */
@@ -46,21 +47,35 @@ static int parse_args(int argc, char **argv, struct options *o, int *ret_exit)
 {
 	enum { OPT_JSON = 256 };
 	static const struct option opts[] = {
-		{"check", no_argument, NULL, 'n'},  {"json", no_argument, NULL, OPT_JSON},
+		{"check", no_argument, NULL, 'n'},        {"json", no_argument, NULL, OPT_JSON},
 		{"socket", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'}, {0},
+		{"version", no_argument, NULL, 'V'},      {0},
 	};
 	int c;
 	*ret_exit = EXIT_USAGE;
 	/* '+': options end at COMMAND, whose own options are not ours. */
 	while ((c = getopt_long(argc, argv, "+ns:hV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': o->check = true; break;
-		case OPT_JSON: o->json = true; break;
-		case 's': o->socket = optarg; break;
-		case 'h': usage(stdout); *ret_exit = 0; return -1;
-		case 'V': printf("guard %s\n", GUARD_VERSION); *ret_exit = 0; return -1;
-		default: fprintf(stderr, "Try 'guard --help'.\n"); return -1;
+		case 'n':
+			o->check = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case 's':
+			o->socket = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			*ret_exit = 0;
+			return -1;
+		case 'V':
+			printf("guard %s\n", GUARD_VERSION);
+			*ret_exit = 0;
+			return -1;
+		default:
+			fprintf(stderr, "Try 'guard --help'.\n");
+			return -1;
 		}
 	}
 	if (optind >= argc) {

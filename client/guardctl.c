@@ -22,7 +22,7 @@ struct options {
 };
 
 struct command {
-	const char *name;  /* "policy check": words, space-separated */
+	const char *name; /* "policy check": words, space-separated */
 	int (*fn)(const struct options *o, int argc, char **argv);
 	const char *args;
 	const char *help;
@@ -43,15 +43,17 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: guardctl [OPTIONS] COMMAND [ARGS]\n"
 		   "Administer guard: check policies, ask the running guardd.\n\nCommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %-14s %-6s %s\n", commands[i].name, commands[i].args, commands[i].help);
-	fprintf(f, "\nOptions:\n"
-		   "  -s, --socket PATH  guardd's socket (default $%s, else %s)\n"
-		   "      --json         print results as JSON\n"
-		   "  -h, --help         show this help\n"
-		   "  -V, --version      show the version\n\n"
-		   "Exit status: 0 success; 1 problems found; 3 guardd unreachable or in error;\n"
-		   "4 bad usage. See guardctl(8).\n",
-		   GUARD_SOCKET_ENV, GUARD_DEFAULT_SOCKET);
+		fprintf(f, "  %-14s %-6s %s\n", commands[i].name, commands[i].args,
+			commands[i].help);
+	fprintf(f,
+		"\nOptions:\n"
+		"  -s, --socket PATH  guardd's socket (default $%s, else %s)\n"
+		"      --json         print results as JSON\n"
+		"  -h, --help         show this help\n"
+		"  -V, --version      show the version\n\n"
+		"Exit status: 0 success; 1 problems found; 3 guardd unreachable or in error;\n"
+		"4 bad usage. See guardctl(8).\n",
+		GUARD_SOCKET_ENV, GUARD_DEFAULT_SOCKET);
 }
 
 /* Calls method on the daemon; returns 0 and its reply parameters (owned by
@@ -143,17 +145,17 @@ static int cmd_policy_check(const struct options *o, int argc, char **argv)
 		return EXIT_DENIED;
 	}
 	policy_errors_clear(&errs);
-	json_t *res = json_pack("{s:s,s:b,s:I,s:I,s:s,s:s}", "directory", dir, "ok", 1, "files",
-				(json_int_t)policy_n_files(p), "rules", (json_int_t)policy_n_rules(p),
-				"default", policy_verdict_to_string(policy_default(p)), "revision",
-				policy_revision(p));
+	json_t *res = json_pack(
+		"{s:s,s:b,s:I,s:I,s:s,s:s}", "directory", dir, "ok", 1, "files",
+		(json_int_t)policy_n_files(p), "rules", (json_int_t)policy_n_rules(p), "default",
+		policy_verdict_to_string(policy_default(p)), "revision", policy_revision(p));
 	if (o->json) {
 		json_dumpf(res, stdout, JSON_COMPACT);
 		putchar('\n');
 	} else {
 		printf("%s: OK: %lld files, %lld rules, default %s, revision %s\n", dir,
-		       num(res, "files"), num(res, "rules"),
-		       str(res, "default"), str(res, "revision"));
+		       num(res, "files"), num(res, "rules"), str(res, "default"),
+		       str(res, "revision"));
 	}
 	json_decref(res);
 	policy_free(p);
@@ -186,19 +188,31 @@ int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256 };
 	static const struct option opts[] = {
-		{"socket", required_argument, NULL, 's'}, {"json", no_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+		{"socket", required_argument, NULL, 's'},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{0},
 	};
 	struct options o = {0};
 	int c;
 	while ((c = getopt_long(argc, argv, "+s:hV", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': o.socket = optarg; break;
-		case OPT_JSON: o.json = true; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("guardctl %s\n", GUARD_VERSION); return 0;
-		default: fprintf(stderr, "Try 'guardctl --help'.\n"); return EXIT_USAGE;
+		case 's':
+			o.socket = optarg;
+			break;
+		case OPT_JSON:
+			o.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("guardctl %s\n", GUARD_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'guardctl --help'.\n");
+			return EXIT_USAGE;
 		}
 	}
 	int used = 0;

@@ -18,7 +18,8 @@ void log_setup(const char *ident, enum log_level max)
 	log_journal = getenv("JOURNAL_STREAM") != NULL;
 }
 
-static void vlog(enum log_level level, const char *suffix, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void vlog(enum log_level level, const char *suffix,
+						       const char *fmt, va_list ap)
 {
 	if (level > log_max)
 		return;
@@ -30,7 +31,13 @@ static void vlog(enum log_level level, const char *suffix, const char *fmt, va_l
 		return;
 	vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
 	size_t len = strlen(line);
-	snprintf(line + len, sizeof line - len, "%s%s\n", suffix ? ": " : "", suffix ? suffix : "");
+	snprintf(line + len, sizeof line - len, "%s%s", suffix ? ": " : "", suffix ? suffix : "");
+	/* A line cut short still ends the line, so the next message starts fresh. */
+	len = strlen(line);
+	if (len == sizeof line - 1)
+		len--;
+	line[len] = '\n';
+	line[len + 1] = '\0';
 	fputs(line, stderr);
 }
 

@@ -91,7 +91,8 @@ static json_t *conn_call(struct conn *c, json_t *req)
 		return protocol_error(c, GUARD_ERROR_PROTOCOL, "\"parameters\" must be an object");
 	const struct method *meth = method_find(name);
 	if (!meth)
-		return method_error(VARLINK_ERROR_METHOD_NOT_FOUND, json_pack("{s:s}", "method", name));
+		return method_error(VARLINK_ERROR_METHOD_NOT_FOUND,
+				    json_pack("{s:s}", "method", name));
 	json_t *empty = params ? NULL : json_object();
 	struct call call = {.m = c->m, .conn = c, .params = params ? params : empty};
 	json_t *reply = meth->fn(&call);

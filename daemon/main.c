@@ -74,16 +74,35 @@ static int parse_args(int argc, char **argv, struct manager_config *cfg, enum lo
 	int c, idx = 0, r = 0;
 	while (r == 0 && (c = getopt_long(argc, argv, "p:s:a:vhV", opts, &idx)) != -1) {
 		switch (c) {
-		case 'p': cfg->policy_dir = optarg; break;
-		case 's': cfg->socket_path = optarg; break;
-		case 'a': cfg->audit_path = optarg; break;
-		case OPT_MAX_CONNS: r = parse_uint(optarg, &cfg->max_conns); break;
-		case OPT_MAX_PER_UID: r = parse_uint(optarg, &cfg->max_conns_per_uid); break;
-		case OPT_IDLE: r = parse_seconds(optarg, &cfg->idle_timeout); break;
-		case 'v': *level = LOG_LEVEL_DEBUG; break;
-		case 'h': usage(stdout); return 1;
-		case 'V': printf("guardd %s\n", GUARD_VERSION); return 1;
-		default: return -EINVAL;
+		case 'p':
+			cfg->policy_dir = optarg;
+			break;
+		case 's':
+			cfg->socket_path = optarg;
+			break;
+		case 'a':
+			cfg->audit_path = optarg;
+			break;
+		case OPT_MAX_CONNS:
+			r = parse_uint(optarg, &cfg->max_conns);
+			break;
+		case OPT_MAX_PER_UID:
+			r = parse_uint(optarg, &cfg->max_conns_per_uid);
+			break;
+		case OPT_IDLE:
+			r = parse_seconds(optarg, &cfg->idle_timeout);
+			break;
+		case 'v':
+			*level = LOG_LEVEL_DEBUG;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case 'V':
+			printf("guardd %s\n", GUARD_VERSION);
+			return 1;
+		default:
+			return -EINVAL;
 		}
 		if (r < 0)
 			log_error("invalid value for --%s: %s", opts[idx].name, optarg);

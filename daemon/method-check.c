@@ -73,7 +73,8 @@ static json_t *parse_check(struct call *call, struct record_request *req, const 
 		av[i] = json_string_value(json_array_get(argv, i));
 		if (!av[i]) {
 			free(av);
-			return method_invalid(call, "argv", "must be an array of 1 to 4096 strings");
+			return method_invalid(call, "argv",
+					      "must be an array of 1 to 4096 strings");
 		}
 	}
 	req->argv = argv;
@@ -116,11 +117,13 @@ static void record(struct call *call, const char *id, const struct record_reques
 	if (r == 0 && m->audit_failing)
 		log_info("decision log %s is writable again", audit_path(m->audit));
 	if (r < 0 && r != m->audit_failing)
-		log_errno(r, "cannot write decision log %s; denying every request", audit_path(m->audit));
+		log_errno(r, "cannot write decision log %s; denying every request",
+			  audit_path(m->audit));
 	m->audit_failing = r;
 	if (r == 0)
 		return;
-	snprintf(why, why_len, "the decision log cannot be written (%s); nothing may run unrecorded",
+	snprintf(why, why_len,
+		 "the decision log cannot be written (%s); nothing may run unrecorded",
 		 strerror(-r));
 	*d = (struct policy_decision){.verdict = POLICY_DENY, .message = why};
 }
@@ -136,8 +139,9 @@ json_t *method_check(struct call *call)
 	char id[RECORD_ID_LEN + 1], why[256];
 	if (record_new_id(id) < 0 || evaluate(call, &rr, argv, &d) < 0) {
 		free(argv);
-		return method_error(GUARD_ERROR_PROTOCOL,
-				    json_pack("{s:s}", "message", "the request cannot be evaluated"));
+		return method_error(
+			GUARD_ERROR_PROTOCOL,
+			json_pack("{s:s}", "message", "the request cannot be evaluated"));
 	}
 	free(argv);
 	record(call, id, &rr, &d, why, sizeof why);

@@ -22,13 +22,13 @@ json_t *method_status(struct call *call)
 				   (json_int_t)policy_n_files(m->policy), "rules",
 				   (json_int_t)policy_n_rules(m->policy), "default",
 				   policy_verdict_to_string(policy_default(m->policy)));
-	return method_reply(json_pack(
-		"{s:s,s:i,s:i,s:s,s:I,s:o,s:s,s:b,s:s,s:I,s:I}", "version", GUARD_VERSION,
-		"protocol", GUARD_PROTOCOL_VERSION, "pid", (int)getpid(), "host", m->host,
-		"uptime_sec", (json_int_t)(now.tv_sec - m->started.tv_sec), "policy", policy,
-		"audit_log", audit_path(m->audit), "audit_ok", m->audit_failing == 0, "socket",
-		m->cfg.socket_path, "connections", (json_int_t)m->n_conns, "decisions",
-		(json_int_t)m->n_decisions));
+	return method_reply(
+		json_pack("{s:s,s:i,s:i,s:s,s:I,s:o,s:s,s:b,s:s,s:I,s:I}", "version", GUARD_VERSION,
+			  "protocol", GUARD_PROTOCOL_VERSION, "pid", (int)getpid(), "host", m->host,
+			  "uptime_sec", (json_int_t)(now.tv_sec - m->started.tv_sec), "policy",
+			  policy, "audit_log", audit_path(m->audit), "audit_ok",
+			  m->audit_failing == 0, "socket", m->cfg.socket_path, "connections",
+			  (json_int_t)m->n_conns, "decisions", (json_int_t)m->n_decisions));
 }
 
 json_t *method_get_info(struct call *call)
@@ -37,7 +37,6 @@ json_t *method_get_info(struct call *call)
 		return method_invalid(call, json_object_iter_key(json_object_iter(call->params)),
 				      "GetInfo takes no parameters");
 	return method_reply(json_pack("{s:s,s:s,s:s,s:s,s:o}", "vendor", "guard", "product",
-				      "guardd", "version", GUARD_VERSION, "url",
-				      "man:guardd(8)", "interfaces",
-				      method_interfaces()));
+				      "guardd", "version", GUARD_VERSION, "url", "man:guardd(8)",
+				      "interfaces", method_interfaces()));
 }

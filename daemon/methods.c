@@ -30,7 +30,8 @@ json_t *method_reply(json_t *params)
 
 json_t *method_error(const char *error, json_t *params)
 {
-	return json_pack("{s:s,s:o}", "error", error, "parameters", params ? params : json_object());
+	return json_pack("{s:s,s:o}", "error", error, "parameters",
+			 params ? params : json_object());
 }
 
 json_t *method_invalid(struct call *call, const char *parameter, const char *why)

@@ -8,9 +8,9 @@ struct peer {
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
-	char *user;          /* name of uid, or NULL when it has none */
-	gid_t *groups;       /* primary first, then supplementary */
-	char **group_names;  /* parallel to groups; entries NULL when unnamed */
+	char *user;         /* name of uid, or NULL when it has none */
+	gid_t *groups;      /* primary first, then supplementary */
+	char **group_names; /* parallel to groups; entries NULL when unnamed */
 	size_t n_groups;
 };
 

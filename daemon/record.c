@@ -37,11 +37,11 @@ json_t *record_decision(const struct manager *m, const struct peer *peer, const 
 {
 	char ts[RECORD_TS_LEN + 1];
 	record_timestamp(ts);
-	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:s?,s:I,s:I,s:s,s:O,s:s?,s:s?,s:b,s:s,s:s?,s:s,s:s}",
-			 "ts", ts, "id", id, "type", "decision", "host", m->host, "uid",
-			 (json_int_t)peer->uid, "user", peer->user, "gid", (json_int_t)peer->gid,
-			 "pid", (json_int_t)peer->pid, "cwd", req->cwd, "argv", req->argv,
-			 "program", req->program, "tty", req->tty, "check", req->check,
-			 "decision", policy_verdict_to_string(d->verdict), "rule", d->rule_id,
-			 "mode", "enforce", "policy", policy_revision(m->policy));
+	return json_pack(
+		"{s:s,s:s,s:s,s:s,s:I,s:s?,s:I,s:I,s:s,s:O,s:s?,s:s?,s:b,s:s,s:s?,s:s,s:s}", "ts",
+		ts, "id", id, "type", "decision", "host", m->host, "uid", (json_int_t)peer->uid,
+		"user", peer->user, "gid", (json_int_t)peer->gid, "pid", (json_int_t)peer->pid,
+		"cwd", req->cwd, "argv", req->argv, "program", req->program, "tty", req->tty,
+		"check", req->check, "decision", policy_verdict_to_string(d->verdict), "rule",
+		d->rule_id, "mode", "enforce", "policy", policy_revision(m->policy));
 }

@@ -6,14 +6,14 @@
 #include "policy-internal.h"
 
 static const char *const git_value_options[] = {
-        "-C", "-c", "--git-dir", "--work-tree", "--namespace", NULL,
+	"-C", "-c", "--git-dir", "--work-tree", "--namespace", NULL,
 };
 static const char *const kubectl_value_options[] = {
-        "-n", "--namespace", "--context",    "--cluster", "--user",
-        "-s", "--server",    "--kubeconfig", NULL,
+	"-n", "--namespace", "--context",    "--cluster", "--user",
+	"-s", "--server",    "--kubeconfig", NULL,
 };
 static const char *const systemctl_value_options[] = {
-        "-H", "--host", "-M", "--machine", NULL,
+	"-H", "--host", "-M", "--machine", NULL,
 };
 
 /* Options of a few well-known programs that take their value as the next argument,
@@ -26,9 +26,9 @@ static const struct value_options {
 	const char *const *options;
 	bool leading;
 } value_options_table[] = {
-        {"git", git_value_options, true},
-        {"kubectl", kubectl_value_options, false},
-        {"systemctl", systemctl_value_options, false},
+	{"git", git_value_options, true},
+	{"kubectl", kubectl_value_options, false},
+	{"systemctl", systemctl_value_options, false},
 };
 
 static const char *base_name(const char *path)

@@ -42,12 +42,12 @@ static int check_owner_mode(struct policy_errors *errs, const char *path, const 
 			snprintf(why, sizeof(why), "owned by uid %u, not by root", st->st_uid);
 		else
 			snprintf(why, sizeof(why), "owned by uid %u, not by root or uid %u",
-			         st->st_uid, euid);
+				 st->st_uid, euid);
 		r = refuse(errs, path, why);
 	}
 	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
 		snprintf(why, sizeof(why), "writable by group or others (mode %04o)",
-		         st->st_mode & 07777);
+			 st->st_mode & 07777);
 		r = policy_worse(r, refuse(errs, path, why));
 	}
 	return r;
@@ -62,7 +62,7 @@ static int check_file(struct policy_errors *errs, const char *path, const struct
 	r = check_owner_mode(errs, path, st);
 	if (st->st_size > POLICY_FILE_MAX) {
 		k = policy_errors_addf(errs, "%s: larger than 1 MiB (%jd bytes); refusing it", path,
-		                       (intmax_t)st->st_size);
+				       (intmax_t)st->st_size);
 		r = policy_worse(r, k < 0 ? k : -EINVAL);
 	}
 	return r;
@@ -101,7 +101,7 @@ static int read_all(int fd, char **ret, size_t *ret_size)
 }
 
 static int read_contents(struct policy_errors *errs, const char *path, int fd, char **ret,
-                         size_t *ret_size)
+			 size_t *ret_size)
 {
 	int r = read_all(fd, ret, ret_size), k;
 
@@ -115,7 +115,7 @@ static int read_contents(struct policy_errors *errs, const char *path, int fd, c
 }
 
 static int read_file(int dirfd, const char *at, const char *path, struct policy_errors *errs,
-                     char **ret, size_t *ret_size)
+		     char **ret, size_t *ret_size)
 {
 	/* O_NONBLOCK: a FIFO put in the directory must not hang the load; it is refused
 	 * as not a regular file right after. */
@@ -125,7 +125,7 @@ static int read_file(int dirfd, const char *at, const char *path, struct policy_
 
 	if (fd < 0)
 		return errno == ELOOP ? refuse(errs, path, "a symbolic link")
-		                      : report_errno(errs, path, -errno);
+				      : report_errno(errs, path, -errno);
 	if (fstat(fd, &st) < 0)
 		r = report_errno(errs, path, -errno);
 	else
@@ -166,7 +166,7 @@ static int hash_hex(EVP_MD_CTX *md, char hex[65])
 }
 
 static int load_one(int dirfd, const char *at, struct policy_file *f, EVP_MD_CTX *md,
-                    struct policy_errors *errs)
+		    struct policy_errors *errs)
 {
 	AUTOFREE char *data = NULL;
 	size_t size = 0;
@@ -185,7 +185,7 @@ static int load_one(int dirfd, const char *at, struct policy_file *f, EVP_MD_CTX
  * as at[i] relative to dirfd. Goes on after errors so that all of them are reported.
  * Takes ownership of files. */
 static int load(int dirfd, const char *const *at, struct policy_file *files, size_t n,
-                struct policy_errors *errs, struct policy **ret)
+		struct policy_errors *errs, struct policy **ret)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	char revision[65];
@@ -278,7 +278,7 @@ static int list_names(DIR *d, char ***names, size_t *n)
 }
 
 static int load_names(int dirfd, const char *dir, char **names, size_t n,
-                      struct policy_errors *errs, struct policy **ret)
+		      struct policy_errors *errs, struct policy **ret)
 {
 	struct policy_file *files = calloc(n, sizeof(*files));
 	size_t len = strlen(dir);
@@ -325,7 +325,7 @@ int policy_load_dir(const char *dir, struct policy_errors *errs, struct policy *
 }
 
 int policy_load_files(const char *const *paths, size_t n, struct policy_errors *errs,
-                      struct policy **ret)
+		      struct policy **ret)
 {
 	struct policy_file *files;
 	int k;

@@ -17,7 +17,7 @@ static bool program_matches(const struct policy_strv *s, const struct policy_com
 			if (c->program.buf && policy_path_match(g, &c->program))
 				return true;
 		} else if (fnmatch(g, c->name, 0) == 0 ||
-		           (c->program_name && fnmatch(g, c->program_name, 0) == 0)) {
+			   (c->program_name && fnmatch(g, c->program_name, 0) == 0)) {
 			/* Either name will do: catching more is the safe side for a deny. */
 			return true;
 		}
@@ -89,14 +89,14 @@ static bool group_matches(const struct policy_strv *s, const struct policy_reque
 			return true;
 		for (size_t g = 0; g < req->n_groups; g++)
 			if (names(s->v[i], req->groups[g],
-			          req->group_names ? req->group_names[g] : NULL))
+				  req->group_names ? req->group_names[g] : NULL))
 				return true;
 	}
 	return s->n == 0;
 }
 
 static bool rule_matches(const struct policy_rule *r, const struct policy_command *c,
-                         const struct policy_request *req)
+			 const struct policy_request *req)
 {
 	const struct policy_match *m = &r->match;
 
@@ -106,7 +106,7 @@ static bool rule_matches(const struct policy_rule *r, const struct policy_comman
 }
 
 static const struct policy_rule *first_match(const struct policy *p, const struct policy_command *c,
-                                             const struct policy_request *req)
+					     const struct policy_request *req)
 {
 	for (size_t i = 0; i < p->n_files; i++)
 		for (size_t j = 0; j < p->files[i].n_rules; j++)
@@ -130,7 +130,7 @@ static bool request_valid(const struct policy_request *req)
 }
 
 int policy_evaluate(const struct policy *p, const struct policy_request *req,
-                    struct policy_decision *ret)
+		    struct policy_decision *ret)
 {
 	const struct policy_rule *rule;
 	struct policy_command c;
@@ -145,18 +145,18 @@ int policy_evaluate(const struct policy *p, const struct policy_request *req,
 	policy_command_done(&c);
 	if (!rule) {
 		*ret = (struct policy_decision){
-		        .verdict = p->default_verdict,
-		        .message = p->default_verdict == POLICY_ALLOW
-		                           ? "no rule matched; the default is allow"
-		                           : "no rule matched; the default is deny",
+			.verdict = p->default_verdict,
+			.message = p->default_verdict == POLICY_ALLOW
+					   ? "no rule matched; the default is allow"
+					   : "no rule matched; the default is deny",
 		};
 		return 0;
 	}
 	*ret = (struct policy_decision){
-	        .verdict = rule->decision,
-	        .rule_id = rule->id,
-	        .message = rule->message ? rule->message : "allowed by a policy rule",
-	        .runbook = rule->runbook,
+		.verdict = rule->decision,
+		.rule_id = rule->id,
+		.message = rule->message ? rule->message : "allowed by a policy rule",
+		.runbook = rule->runbook,
 	};
 	return 0;
 }

@@ -72,7 +72,7 @@ struct parser {
 
 struct condition;
 typedef void parse_fn(struct parser *p, const char *where, json_t *v, const struct condition *c,
-                      struct policy_match *m);
+		      struct policy_match *m);
 
 /* One condition of "match". */
 struct condition {
@@ -87,11 +87,11 @@ struct condition {
 
 static const char *const top_keys[] = {"default", "rules", NULL};
 static const char *const rule_keys[] = {
-        "id", "description", "match", "decision", "message", "runbook", NULL,
+	"id", "description", "match", "decision", "message", "runbook", NULL,
 };
 
 static void report(struct parser *p, const char *where, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 /* Adds "FILE: WHERE: TEXT" (or "FILE: TEXT" for the top level) to the errors. */
 static void report(struct parser *p, const char *where, const char *fmt, ...)
@@ -149,7 +149,7 @@ static void check_keys(struct parser *p, const char *where, json_t *obj, const c
 
 	for (const char *const *k = keys; *k; k++)
 		snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid), "%s%s",
-		         k == keys ? "" : ", ", *k);
+			 k == keys ? "" : ", ", *k);
 	for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
 		const char *key = json_object_iter_key(it);
 		char q[POLICY_QUOTE_MAX];
@@ -225,7 +225,7 @@ static const char *parse_id(struct parser *p, const char *where, json_t *rule)
 
 /* An optional human text: a non-empty string of at most max characters. */
 static const char *parse_text(struct parser *p, const char *where, json_t *rule, const char *key,
-                              size_t max)
+			      size_t max)
 {
 	json_t *v = json_object_get(rule, key);
 	char w[WHERE_MAX];
@@ -296,7 +296,7 @@ bool policy_parse_id(const char *s, unsigned long *ret)
 }
 
 static void parse_string(struct parser *p, const char *where, json_t *v, const struct condition *c,
-                         struct policy_strv *ret)
+			 struct policy_strv *ret)
 {
 	const char *problem;
 	char q[POLICY_QUOTE_MAX];
@@ -319,7 +319,7 @@ static void parse_string(struct parser *p, const char *where, json_t *v, const s
 }
 
 static void parse_strings(struct parser *p, const char *where, json_t *v, const struct condition *c,
-                          struct policy_strv *ret)
+			  struct policy_strv *ret)
 {
 	bool one = c->one_or_many && json_is_string(v);
 	size_t n = one ? 1 : json_array_size(v);
@@ -345,15 +345,15 @@ static void parse_strings(struct parser *p, const char *where, json_t *v, const 
 }
 
 static void parse_flags(struct parser *p, const char *where, json_t *v, const struct condition *c,
-                        struct policy_match *m)
+			struct policy_match *m)
 {
 	/* Each element: a flag, or an array of flags of which one must be given. */
 	static const struct condition element_condition = {
-	        .key = "flags",
-	        .noun = "flag",
-	        .type_error = "expected a flag or an array of flags",
-	        .one_or_many = true,
-	        .problem = policy_flag_problem,
+		.key = "flags",
+		.noun = "flag",
+		.type_error = "expected a flag or an array of flags",
+		.one_or_many = true,
+		.problem = policy_flag_problem,
 	};
 	size_t n = json_array_size(v);
 	char w[WHERE_MAX];
@@ -374,11 +374,11 @@ static void parse_flags(struct parser *p, const char *where, json_t *v, const st
 	m->n_flags = n;
 	for (size_t i = 0; i < n; i++)
 		parse_strings(p, element(w, where, i), json_array_get(v, i), &element_condition,
-		              &m->flags[i]);
+			      &m->flags[i]);
 }
 
 static void parse_list(struct parser *p, const char *where, json_t *v, const struct condition *c,
-                       struct policy_match *m)
+		       struct policy_match *m)
 {
 	parse_strings(p, where, v, c, (struct policy_strv *)((char *)m + c->offset));
 }
@@ -388,22 +388,22 @@ static void parse_list(struct parser *p, const char *where, json_t *v, const str
 
 /* In the order of guard-policy(5), which is the order their errors are reported in. */
 static const struct condition conditions[] = {
-        {"program", parse_list, "program", ONE_OR_LIST, true, program_problem,
-         offsetof(struct policy_match, program)},
-        {"subcommand", parse_list, "subcommand", ONE_OR_LIST, true, subcommand_problem,
-         offsetof(struct policy_match, subcommand)},
-        {.key = "flags", .parse = parse_flags, .type_error = "expected an array of flags"},
-        {"args", parse_list, "argument glob", LIST, false, glob_problem,
-         offsetof(struct policy_match, args)},
-        {"paths", parse_list, "path glob", LIST, false, policy_path_glob_problem,
-         offsetof(struct policy_match, paths)},
-        {"user", parse_list, "user", ONE_OR_LIST, true, id_problem,
-         offsetof(struct policy_match, user)},
-        {"group", parse_list, "group", ONE_OR_LIST, true, id_problem,
-         offsetof(struct policy_match, group)},
+	{"program", parse_list, "program", ONE_OR_LIST, true, program_problem,
+	 offsetof(struct policy_match, program)},
+	{"subcommand", parse_list, "subcommand", ONE_OR_LIST, true, subcommand_problem,
+	 offsetof(struct policy_match, subcommand)},
+	{.key = "flags", .parse = parse_flags, .type_error = "expected an array of flags"},
+	{"args", parse_list, "argument glob", LIST, false, glob_problem,
+	 offsetof(struct policy_match, args)},
+	{"paths", parse_list, "path glob", LIST, false, policy_path_glob_problem,
+	 offsetof(struct policy_match, paths)},
+	{"user", parse_list, "user", ONE_OR_LIST, true, id_problem,
+	 offsetof(struct policy_match, user)},
+	{"group", parse_list, "group", ONE_OR_LIST, true, id_problem,
+	 offsetof(struct policy_match, group)},
 };
 static const char *const match_keys[] = {
-        "program", "subcommand", "flags", "args", "paths", "user", "group", NULL,
+	"program", "subcommand", "flags", "args", "paths", "user", "group", NULL,
 };
 
 static void parse_match(struct parser *p, const char *where, json_t *v, struct policy_match *m)
@@ -505,14 +505,14 @@ static void syntax_error(struct parser *p, json_error_t *je)
 			*c = '?';
 	if (je->line > 0)
 		r = policy_errors_addf(p->errs, "%s:%d:%d: %s", p->file, je->line, je->column,
-		                       je->text);
+				       je->text);
 	else
 		r = policy_errors_addf(p->errs, "%s: %s", p->file, je->text);
 	p->r = policy_worse(p->r, r < 0 ? r : -EINVAL);
 }
 
 int policy_parse_file(const char *data, size_t size, struct policy_errors *errs,
-                      struct policy_file *f)
+		      struct policy_file *f)
 {
 	struct parser p = {.file = f->path, .errs = errs};
 	json_error_t je;
@@ -528,7 +528,7 @@ int policy_parse_file(const char *data, size_t size, struct policy_errors *errs,
 static void match_done(struct policy_match *m)
 {
 	const struct policy_strv *lists[] = {&m->program, &m->subcommand, &m->args,
-	                                     &m->paths,   &m->user,       &m->group};
+					     &m->paths,   &m->user,       &m->group};
 
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		free(lists[i]->v);

@@ -39,7 +39,7 @@ static inline int policy_worse(int a, int b)
 /* Appends one formatted line to e; e may be NULL (the line is dropped). Returns 0 or
  * -ENOMEM. */
 int policy_errors_addf(struct policy_errors *e, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 /* Writes s to buf as a double-quoted string with control characters, '"' and '\'
  * escaped, cut (at a character boundary, marked "...") to fit size bytes, so that a
  * hostile key cannot break an error line in two or make it huge. */
@@ -97,7 +97,7 @@ struct policy {
  * has errors, so that the caller can still check ids across files; the caller releases
  * it with policy_file_done(). Returns 0, -EINVAL (errors appended) or -ENOMEM. */
 int policy_parse_file(const char *data, size_t size, struct policy_errors *errs,
-                      struct policy_file *f);
+		      struct policy_file *f);
 /* Frees what f owns and leaves it zeroed. Accepts a zeroed f. */
 void policy_file_done(struct policy_file *f);
 /* Parses a decimal uid or gid ("0", "1000"). Returns true and sets *ret, or false for

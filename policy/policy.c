@@ -48,9 +48,9 @@ static int check_defaults(const struct policy_file *files, size_t n, struct poli
 		if (f->default_verdict == first->default_verdict)
 			continue;
 		k = policy_errors_addf(errs, "%s: default: \"%s\" conflicts with \"%s\" in %s",
-		                       f->path, policy_verdict_to_string(f->default_verdict),
-		                       policy_verdict_to_string(first->default_verdict),
-		                       first->path);
+				       f->path, policy_verdict_to_string(f->default_verdict),
+				       policy_verdict_to_string(first->default_verdict),
+				       first->path);
 		r = policy_worse(r, k < 0 ? k : -EINVAL);
 	}
 	return r;
@@ -59,7 +59,7 @@ static int check_defaults(const struct policy_file *files, size_t n, struct poli
 /* Remembers in seen where the id of rule j of file i was first seen, or reports that
  * it was seen before. */
 static int check_id(json_t *seen, const struct policy_file *files, size_t i, size_t j,
-                    struct policy_errors *errs)
+		    struct policy_errors *errs)
 {
 	const struct policy_rule *r = &files[i].rules[j];
 	json_t *first = json_object_get(seen, r->id);
@@ -68,15 +68,15 @@ static int check_id(json_t *seen, const struct policy_file *files, size_t i, siz
 
 	if (!first)
 		return json_object_set_new(seen, r->id,
-		                           json_pack("[II]", (json_int_t)i, (json_int_t)j))
-		               ? -ENOMEM
-		               : 0;
+					   json_pack("[II]", (json_int_t)i, (json_int_t)j))
+			       ? -ENOMEM
+			       : 0;
 	fi = (size_t)json_integer_value(json_array_get(first, 0));
 	fj = (size_t)json_integer_value(json_array_get(first, 1));
 	/* Ids are plain [A-Za-z0-9._-], so they need no quoting. */
 	k = policy_errors_addf(
-	        errs, "%s: rules[%zu].id: duplicate rule id \"%s\" (first in %s rules[%zu])",
-	        files[i].path, r->index, r->id, files[fi].path, files[fi].rules[fj].index);
+		errs, "%s: rules[%zu].id: duplicate rule id \"%s\" (first in %s rules[%zu])",
+		files[i].path, r->index, r->id, files[fi].path, files[fi].rules[fj].index);
 	return k < 0 ? k : -EINVAL;
 }
 

@@ -105,7 +105,7 @@ static bool list(const char *dir, const char *suffix1, const char *suffix2, stru
 		char **names;
 
 		if (de->d_name[0] == '.' || !(has_suffix(de->d_name, suffix1) ||
-		                              (suffix2 && has_suffix(de->d_name, suffix2))))
+					      (suffix2 && has_suffix(de->d_name, suffix2))))
 			continue;
 		names = realloc(ret->names, (ret->n + 1) * sizeof(*ret->names));
 		if (!names || !(names[ret->n] = strdup(de->d_name))) {
@@ -196,7 +196,7 @@ static void expect_errors(const struct policy_errors *e, const char *file, const
 	char *got = errors_text(e, file);
 
 	ck_assert_msg(strcmp(got, want) == 0, "errors differ.\n--- want:\n%s--- got:\n%s", want,
-	              got);
+		      got);
 	free(got);
 }
 
@@ -244,7 +244,7 @@ static void teardown(void)
 }
 
 static const char one_rule[] =
-        "{ \"rules\": [ { \"id\": \"r\", \"match\": {}, \"decision\": \"allow\" } ] }\n";
+	"{ \"rules\": [ { \"id\": \"r\", \"match\": {}, \"decision\": \"allow\" } ] }\n";
 
 START_TEST(good_corpus_case_loads)
 {
@@ -317,7 +317,7 @@ START_TEST(group_writable_file_is_refused)
 
 	write_text(file, one_rule, 0664);
 	expect_load_fails(-EPERM, file,
-	                  "FILE: writable by group or others (mode 0664); refusing it\n");
+			  "FILE: writable by group or others (mode 0664); refusing it\n");
 	free(file);
 }
 END_TEST
@@ -328,7 +328,7 @@ START_TEST(other_writable_file_is_refused)
 
 	write_text(file, one_rule, 0646);
 	expect_load_fails(-EPERM, file,
-	                  "FILE: writable by group or others (mode 0646); refusing it\n");
+			  "FILE: writable by group or others (mode 0646); refusing it\n");
 	free(file);
 }
 END_TEST
@@ -340,7 +340,7 @@ START_TEST(other_writable_dir_is_refused)
 	write_text(file, one_rule, 0644);
 	ck_assert_int_eq(chmod(tmp, 0757), 0);
 	expect_load_fails(-EPERM, file,
-	                  "DIR: writable by group or others (mode 0757); refusing it\n");
+			  "DIR: writable by group or others (mode 0757); refusing it\n");
 	free(file);
 }
 END_TEST
@@ -349,7 +349,7 @@ START_TEST(sticky_world_writable_dir_is_refused)
 {
 	ck_assert_int_eq(chmod(tmp, 01777), 0);
 	expect_load_fails(-EPERM, NULL,
-	                  "DIR: writable by group or others (mode 1777); refusing it\n");
+			  "DIR: writable by group or others (mode 1777); refusing it\n");
 }
 END_TEST
 
@@ -392,8 +392,8 @@ START_TEST(owner_and_mode_are_both_reported)
 	write_text(file, one_rule, 0666);
 	ck_assert_int_eq(chown(file, 65534, 65534), 0);
 	expect_load_fails(-EPERM, file,
-	                  "FILE: owned by uid 65534, not by root; refusing it\n"
-	                  "FILE: writable by group or others (mode 0666); refusing it\n");
+			  "FILE: owned by uid 65534, not by root; refusing it\n"
+			  "FILE: writable by group or others (mode 0666); refusing it\n");
 	free(file);
 }
 END_TEST
@@ -406,8 +406,8 @@ START_TEST(refusal_and_content_errors_are_all_reported)
 	write_text(b, one_rule, 0664);
 	/* The refusal decides the errno; the content error is still reported. */
 	expect_load_fails(-EPERM, NULL,
-	                  "DIR/10-a.json: rules: expected an array of rules\n"
-	                  "DIR/20-b.json: writable by group or others (mode 0664); refusing it\n");
+			  "DIR/10-a.json: rules: expected an array of rules\n"
+			  "DIR/20-b.json: writable by group or others (mode 0664); refusing it\n");
 	free(a);
 	free(b);
 }
@@ -589,11 +589,11 @@ static const char *first_rule_for(struct policy *p)
 START_TEST(files_load_in_name_order)
 {
 	const char *files[][2] = {
-	        {"50-b.json", "{\"rules\":[{\"id\":\"b\",\"match\":{},\"decision\":\"deny\","
-	                      "\"message\":\"m\"}]}"},
-	        {"10-a.json", "{\"rules\":[{\"id\":\"a\",\"match\":{},\"decision\":\"allow\"}]}"},
-	        {"9-c.json", "{\"rules\":[{\"id\":\"c\",\"match\":{},\"decision\":\"deny\","
-	                     "\"message\":\"m\"}]}"},
+		{"50-b.json", "{\"rules\":[{\"id\":\"b\",\"match\":{},\"decision\":\"deny\","
+			      "\"message\":\"m\"}]}"},
+		{"10-a.json", "{\"rules\":[{\"id\":\"a\",\"match\":{},\"decision\":\"allow\"}]}"},
+		{"9-c.json", "{\"rules\":[{\"id\":\"c\",\"match\":{},\"decision\":\"deny\","
+			     "\"message\":\"m\"}]}"},
 	};
 	struct policy *p;
 
@@ -640,10 +640,10 @@ START_TEST(explicit_files_report_their_paths)
 	ck_assert_int_eq(policy_load_files(paths, 2, &errs, &p), -ENOENT);
 	ck_assert_ptr_null(p);
 	expect_errors(&errs, NULL,
-	              "DIR/a.json: rules[0]: missing key \"id\"\n"
-	              "DIR/a.json: rules[0]: missing key \"match\"\n"
-	              "DIR/a.json: rules[0]: missing key \"decision\"\n"
-	              "DIR/missing.json: No such file or directory\n");
+		      "DIR/a.json: rules[0]: missing key \"id\"\n"
+		      "DIR/a.json: rules[0]: missing key \"match\"\n"
+		      "DIR/a.json: rules[0]: missing key \"decision\"\n"
+		      "DIR/missing.json: No such file or directory\n");
 	policy_errors_clear(&errs);
 	free(a);
 	free(missing);
@@ -775,7 +775,7 @@ int main(void)
 	    asprintf(&bad_dir, "%s/tests/corpus/policy/bad", root) < 0 ||
 	    !list(good_dir, ".json", ".d", &good) || !list(bad_dir, ".json", ".d", &bad)) {
 		fprintf(stderr,
-		        "cannot list the corpus: set GUARD_SOURCE_ROOT (meson test does)\n");
+			"cannot list the corpus: set GUARD_SOURCE_ROOT (meson test does)\n");
 		return EXIT_FAILURE;
 	}
 	free(good_dir);

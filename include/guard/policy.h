@@ -62,8 +62,8 @@ struct policy_request {
 	const char *cwd;         /* the client's absolute working directory */
 	uid_t uid;               /* from the kernel, never from the request */
 	gid_t gid;
-	const char *user;          /* name of uid, or NULL when it has none */
-	const gid_t *groups;       /* primary and supplementary group ids */
+	const char *user;               /* name of uid, or NULL when it has none */
+	const gid_t *groups;            /* primary and supplementary group ids */
 	const char *const *group_names; /* parallel to groups; entries may be NULL */
 	size_t n_groups;
 };

@@ -16,9 +16,9 @@
 #define GUARD_INTERFACE "io.guard"
 
 /* Methods. */
-#define GUARD_METHOD_CHECK   "io.guard.Check"
-#define GUARD_METHOD_STATUS  "io.guard.Status"
-#define VARLINK_METHOD_INFO  "org.varlink.service.GetInfo"
+#define GUARD_METHOD_CHECK  "io.guard.Check"
+#define GUARD_METHOD_STATUS "io.guard.Status"
+#define VARLINK_METHOD_INFO "org.varlink.service.GetInfo"
 
 /* Errors: varlink's standard ones and ours. */
 #define VARLINK_ERROR_METHOD_NOT_FOUND  "org.varlink.service.MethodNotFound"
