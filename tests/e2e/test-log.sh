@@ -24,7 +24,7 @@ check "ids are unique 32-hex strings" \
 check "uid, gid and user come from the kernel" \
 	jq -e -s --argjson u "$(id -u)" --argjson g "$(id -g)" --arg n "$(id -un)" \
 	'all(.uid == $u and .gid == $g and .user == $n)' "$LOG"
-check "host is the daemon's host name" jq -e -s --arg h "$(hostname)" 'all(.host == $h)' "$LOG"
+check "host is the daemon's host name" jq -e -s --arg h "$(uname -n)" 'all(.host == $h)' "$LOG"
 check "cwd is the client's" jq -e -s --arg d "$T" 'all(.cwd == $d)' "$LOG"
 check "the first record: allow, not a check, resolved program" \
 	jq -e -s '.[0] | .decision == "allow" and .check == false and .rule == null and (.program | endswith("/true")) and .argv == ["true"]' "$LOG"
