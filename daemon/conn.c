@@ -218,7 +218,7 @@ static int conn_admit(struct manager *m, const struct peer *p, int fd)
 int conn_accept(struct manager *m, int fd)
 {
 	struct peer peer;
-	int r = peer_from_socket(fd, &peer);
+	int r = peer_from_socket(m->names, fd, &peer);
 	if (r < 0) {
 		close(fd);
 		return r;

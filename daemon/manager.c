@@ -14,6 +14,10 @@
 #include "guard/policy.h"
 #include "listen.h"
 #include "log.h"
+#include "names.h"
+
+/* How long a user or group name is trusted before NSS is asked again. */
+#define NAMES_TTL_SEC 10
 
 /* After EMFILE, how long to stop accepting: long enough not to spin on a full
  * descriptor table, short enough that clients barely notice. */
@@ -89,7 +93,12 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	clock_gettime(CLOCK_MONOTONIC, &m->started);
 	if (gethostname(m->host, sizeof m->host - 1) < 0)
 		strcpy(m->host, "localhost");
-	int r = load_policy(m);
+	int r = names_new(NAMES_TTL_SEC, &m->names);
+	if (r < 0) {
+		log_errno(r, "cannot start");
+		goto fail;
+	}
+	r = load_policy(m);
 	if (r < 0)
 		goto fail;
 	r = listen_open(cfg->socket_path, &m->listen_fd, &m->listen_ino);
@@ -136,6 +145,7 @@ void manager_free(struct manager *m)
 	}
 	audit_free(m->audit);
 	policy_free(m->policy);
+	names_free(m->names);
 	free(m->uids);
 	free(m);
 }

@@ -11,6 +11,7 @@
 struct conn;
 struct policy;
 struct audit;
+struct names;
 
 struct manager_config {
 	const char *socket_path;
@@ -36,6 +37,7 @@ struct manager {
 	struct policy *policy;
 	struct audit *audit;
 	int audit_failing; /* the last append's error, so a failing disk logs once */
+	struct names *names;
 
 	int listen_fd;
 	ino_t listen_ino;

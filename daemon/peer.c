@@ -1,9 +1,10 @@
 /* peer.c: peer credentials from the kernel, never from the request. */
 #include "peer.h"
 
+#include "names.h"
+
 #include <errno.h>
 #include <grp.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -12,27 +13,10 @@
 /* More supplementary groups than this is not a real account; NGROUPS_MAX is 65536. */
 #define PEER_MAX_GROUPS 1024
 
-static char *user_name(uid_t uid)
-{
-	char buf[4096];
-	struct passwd pw, *res = NULL;
-	if (getpwuid_r(uid, &pw, buf, sizeof buf, &res) != 0 || !res)
-		return NULL;
-	return strdup(res->pw_name);
-}
-
-static char *group_name(gid_t gid)
-{
-	char buf[8192];
-	struct group gr, *res = NULL;
-	if (getgrgid_r(gid, &gr, buf, sizeof buf, &res) != 0 || !res)
-		return NULL;
-	return strdup(res->gr_name);
-}
-
 /* SO_PEERGROUPS (Linux 4.13) gives the peer's supplementary groups as the kernel
  * saw them at connect(); older kernels get the account's list instead. */
-static int peer_groups(int fd, const struct ucred *cred, gid_t **ret, size_t *ret_n)
+static int peer_groups(struct names *names, int fd, const struct ucred *cred, gid_t **ret,
+		       size_t *ret_n)
 {
 	gid_t buf[PEER_MAX_GROUPS + 1];
 	socklen_t len = sizeof buf - sizeof buf[0];
@@ -42,7 +26,7 @@ static int peer_groups(int fd, const struct ucred *cred, gid_t **ret, size_t *re
 		n = len / sizeof(gid_t);
 	} else if (errno == ENOPROTOOPT) {
 		int ng = PEER_MAX_GROUPS;
-		char *name = user_name(cred->uid);
+		char *name = names_user(names, cred->uid);
 		int r = name ? getgrouplist(name, cred->gid, buf + 1, &ng) : 0;
 		free(name);
 		n = r < 0 ? 0 : (size_t)r;
@@ -58,14 +42,14 @@ static int peer_groups(int fd, const struct ucred *cred, gid_t **ret, size_t *re
 	return 0;
 }
 
-int peer_from_socket(int fd, struct peer *ret)
+int peer_from_socket(struct names *names, int fd, struct peer *ret)
 {
 	struct ucred cred;
 	socklen_t len = sizeof cred;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return -errno;
 	struct peer p = {.pid = cred.pid, .uid = cred.uid, .gid = cred.gid};
-	int r = peer_groups(fd, &cred, &p.groups, &p.n_groups);
+	int r = peer_groups(names, fd, &cred, &p.groups, &p.n_groups);
 	if (r < 0)
 		return r;
 	p.group_names = calloc(p.n_groups, sizeof *p.group_names);
@@ -74,8 +58,8 @@ int peer_from_socket(int fd, struct peer *ret)
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < p.n_groups; i++)
-		p.group_names[i] = group_name(p.groups[i]);
-	p.user = user_name(p.uid);
+		p.group_names[i] = names_group(names, p.groups[i]);
+	p.user = names_user(names, p.uid);
 	*ret = p;
 	return 0;
 }

@@ -14,9 +14,12 @@ struct peer {
 	size_t n_groups;
 };
 
+struct names;
+
 /* Reads SO_PEERCRED and SO_PEERGROUPS of a connected socket once, at accept,
- * and resolves the names. Returns 0 or negative errno; *ret untouched on failure. */
-int peer_from_socket(int fd, struct peer *ret);
+ * and resolves the names through the cache. Returns 0 or negative errno;
+ * *ret untouched on failure. */
+int peer_from_socket(struct names *names, int fd, struct peer *ret);
 
 /* Frees what peer_from_socket() allocated. Accepts a zeroed peer. */
 void peer_clear(struct peer *p);

@@ -17,8 +17,12 @@ int record_new_id(char ret[RECORD_ID_LEN + 1])
 	ssize_t n = getrandom(raw, sizeof raw, 0);
 	if (n != (ssize_t)sizeof raw)
 		return n < 0 ? -errno : -EIO;
-	for (size_t i = 0; i < sizeof raw; i++)
-		snprintf(ret + 2 * i, 3, "%02x", raw[i]);
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < sizeof raw; i++) {
+		ret[2 * i] = hex[raw[i] >> 4];
+		ret[2 * i + 1] = hex[raw[i] & 15];
+	}
+	ret[RECORD_ID_LEN] = '\0';
 	return 0;
 }
 
