@@ -76,8 +76,8 @@ struct policy_decision {
 };
 
 /* First matching rule decides; no match gives the default. Strings in *ret are
- * owned by p and live as long as it. Returns 0, or -EINVAL for a request that
- * breaks the contract above (argc 0, NULL argv entries, relative cwd), in which
- * case *ret is untouched and the caller must deny. */
+ * owned by p and live as long as it. Returns 0; -EINVAL for a request that
+ * breaks the contract above (argc 0, NULL argv entries, relative cwd); or
+ * -ENOMEM. On failure *ret is untouched and the caller must deny. */
 int policy_evaluate(const struct policy *p, const struct policy_request *req,
 		    struct policy_decision *ret);
