@@ -85,6 +85,15 @@ static int daemon_call(const struct options *o, const char *method, json_t **ret
 	return 0;
 }
 
+/* Prints v as one line of JSON on stdout and releases it. */
+static void print_json(json_t *v)
+{
+	if (v)
+		json_dumpf(v, stdout, JSON_COMPACT);
+	putchar('\n');
+	json_decref(v);
+}
+
 static const char *str(json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
@@ -136,11 +145,19 @@ static int cmd_policy_check(const struct options *o, int argc, char **argv)
 	struct policy_errors errs = {0};
 	struct policy *p = NULL;
 	int r = policy_load_dir(dir, &errs, &p);
-	for (size_t i = 0; i < errs.n; i++)
-		fprintf(stderr, "%s\n", errs.lines[i]);
 	if (r < 0) {
+		json_t *lines = json_array();
+		for (size_t i = 0; i < errs.n; i++) {
+			fprintf(stderr, "%s\n", errs.lines[i]);
+			json_array_append_new(lines, json_string(errs.lines[i]));
+		}
 		fprintf(stderr, "guardctl: %s: policy refused (%zu error%s)\n", dir, errs.n,
 			errs.n == 1 ? "" : "s");
+		if (o->json)
+			print_json(json_pack("{s:s,s:b,s:o}", "directory", dir, "ok", 0, "errors",
+					     lines));
+		else
+			json_decref(lines);
 		policy_errors_clear(&errs);
 		return EXIT_DENIED;
 	}
@@ -150,8 +167,7 @@ static int cmd_policy_check(const struct options *o, int argc, char **argv)
 		(json_int_t)policy_n_files(p), "rules", (json_int_t)policy_n_rules(p), "default",
 		policy_verdict_to_string(policy_default(p)), "revision", policy_revision(p));
 	if (o->json) {
-		json_dumpf(res, stdout, JSON_COMPACT);
-		putchar('\n');
+		print_json(json_incref(res));
 	} else {
 		printf("%s: OK: %lld files, %lld rules, default %s, revision %s\n", dir,
 		       num(res, "files"), num(res, "rules"), str(res, "default"),
@@ -184,6 +200,16 @@ static const struct command *find_command(int argc, char **argv, int *ret_used)
 	return NULL;
 }
 
+/* "policy" is the first word of "policy check": a group, not a command. */
+static bool is_command_group(const char *word)
+{
+	size_t len = strlen(word);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strncmp(commands[i].name, word, len) == 0 && commands[i].name[len] == ' ')
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256 };
@@ -196,7 +222,8 @@ int main(int argc, char **argv)
 	};
 	struct options o = {0};
 	int c;
-	while ((c = getopt_long(argc, argv, "+s:hV", opts, NULL)) != -1) {
+	/* Options may come anywhere (guardctl policy check --json DIR); "--" ends them. */
+	while ((c = getopt_long(argc, argv, "s:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o.socket = optarg;
@@ -218,10 +245,12 @@ int main(int argc, char **argv)
 	int used = 0;
 	const struct command *cmd = find_command(argc - optind, argv + optind, &used);
 	if (!cmd) {
-		if (optind < argc)
-			fprintf(stderr, "guardctl: unknown command: %s\n", argv[optind]);
-		else
+		if (optind >= argc)
 			fprintf(stderr, "guardctl: no command given\n");
+		else if (is_command_group(argv[optind]))
+			fprintf(stderr, "guardctl: %s needs a subcommand\n", argv[optind]);
+		else
+			fprintf(stderr, "guardctl: unknown command: %s\n", argv[optind]);
 		fprintf(stderr, "Try 'guardctl --help'.\n");
 		return EXIT_USAGE;
 	}

@@ -181,8 +181,8 @@ static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void conn_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct conn *c = w->data;
-	log_debug("closing idle connection of pid %d uid %u", (int)c->peer.pid,
-		  (unsigned)c->peer.uid);
+	log_debug("connection of pid %d uid %u idle for %.0fs", (int)c->peer.pid,
+		  (unsigned)c->peer.uid, c->m->cfg.idle_timeout);
 	conn_free(c);
 }
 
@@ -249,12 +249,15 @@ int conn_accept(struct manager *m, int fd)
 	c->rio.data = c->wio.data = c->idle.data = c;
 	ev_io_start(m->loop, &c->rio);
 	ev_timer_again(m->loop, &c->idle);
+	log_debug("connection from pid %d uid %u (%s); %u open", (int)c->peer.pid,
+		  (unsigned)c->peer.uid, c->peer.user ? c->peer.user : "?", m->n_conns);
 	return 0;
 }
 
 void conn_free(struct conn *c)
 {
 	struct manager *m = c->m;
+	log_debug("closing connection of pid %d uid %u", (int)c->peer.pid, (unsigned)c->peer.uid);
 	ev_io_stop(m->loop, &c->rio);
 	ev_io_stop(m->loop, &c->wio);
 	ev_timer_stop(m->loop, &c->idle);

@@ -24,7 +24,7 @@ static void usage(FILE *f)
 		"      --max-connections-per-uid N\n"
 		"                              connections of one user (default 64)\n"
 		"      --idle-timeout SEC      close connections idle this long (default 30)\n"
-		"  -v, --verbose               log each connection event\n"
+		"  -v, --verbose               also log connections opened and closed\n"
 		"  -h, --help                  show this help\n"
 		"  -V, --version               show the version\n\n"
 		"See guardd(8) and guard-policy(5).\n",

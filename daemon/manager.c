@@ -67,6 +67,14 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+/* Until guardd can reload, SIGHUP (which logrotate and habit send) must not
+ * kill it and leave every guarded command without an answer. */
+static void sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	log_warning("SIGHUP ignored: this guardd cannot reload its policy; restart it to load "
+		    "a new one");
+}
+
 static int setup_loop(struct manager *m)
 {
 	m->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
@@ -76,10 +84,12 @@ static int setup_loop(struct manager *m)
 	ev_init(&m->accept_pause, accept_resume_cb);
 	ev_signal_init(&m->sig_term, signal_cb, SIGTERM);
 	ev_signal_init(&m->sig_int, signal_cb, SIGINT);
+	ev_signal_init(&m->sig_hup, sighup_cb, SIGHUP);
 	m->accept_io.data = m->accept_pause.data = m;
 	ev_io_start(m->loop, &m->accept_io);
 	ev_signal_start(m->loop, &m->sig_term);
 	ev_signal_start(m->loop, &m->sig_int);
+	ev_signal_start(m->loop, &m->sig_hup);
 	return 0;
 }
 

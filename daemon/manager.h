@@ -44,7 +44,7 @@ struct manager {
 	ev_io accept_io;
 	ev_timer accept_pause; /* EMFILE: wait before accepting again */
 
-	ev_signal sig_term, sig_int;
+	ev_signal sig_term, sig_int, sig_hup;
 
 	struct conn *conns;
 	unsigned n_conns;

@@ -9,7 +9,6 @@
 #define GUARD_MAX_MESSAGE (64 * 1024)
 
 #define GUARD_DEFAULT_SOCKET    "/run/guard/guard.sock"
-#define GUARD_DEFAULT_POLICY    "/etc/guard/rules.d"
 #define GUARD_DEFAULT_AUDIT_LOG "/var/log/guard/decisions.jsonl"
 #define GUARD_SOCKET_ENV        "GUARD_SOCKET"
 

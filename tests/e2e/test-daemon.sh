@@ -34,6 +34,10 @@ kill "$h1" "$h2" 2>/dev/null
 wait "$h1" "$h2"
 check "guardd answers once the held connections are gone" run_guard --check ls
 
+kill -HUP "$DAEMON_PID"
+sleep 0.2
+check "SIGHUP does not kill guardd" run_guard --check ls
+check "guardd says it ignored SIGHUP" grep -q "SIGHUP ignored" "$T/guardd.err"
 check "guardd stops cleanly" stop_daemon
 
 # Out of file descriptors: guardd pauses accepting instead of spinning, then
@@ -104,6 +108,11 @@ check "guardd binds no socket then" [ ! -e "$SOCK" ]
 run_guardctl policy check "$T/bad" >/dev/null 2>"$T/err"
 check "guardctl policy check exits 1 on a broken policy" [ $? -eq 1 ]
 check "guardctl policy check reports file:line:column" grep -q "$T/bad/10-broken.json:1:[0-9]*:" "$T/err"
+json=$(run_guardctl policy check --json "$T/bad" 2>/dev/null)
+check "guardctl policy check --json lists the errors" \
+	jq -e --arg f "$T/bad/10-broken.json" '.ok == false and (.errors | length) == 1 and (.errors[0] | startswith($f + ":1:"))' <<<"$json"
+run_guardctl policy 2>"$T/err"
+check "guardctl policy alone asks for a subcommand (exit 4)" [ $? -eq 4 ] && grep -q "policy needs a subcommand" "$T/err"
 
 mkdir -p "$T/empty"
 "$GUARDD" --socket "$SOCK" --policy "$T/empty" --audit-log "$LOG" 2>"$T/err"
