@@ -55,10 +55,15 @@ int listen_open(const char *path, int *ret_fd, ino_t *ret_ino)
 	if (fd < 0)
 		return -errno;
 	struct stat st;
-	if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || chmod(path, 0666) < 0 ||
-	    listen(fd, SOMAXCONN) < 0 || stat(path, &st) < 0) {
+	if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
 		r = -errno;
 		close(fd);
+		return r;
+	}
+	if (chmod(path, 0666) < 0 || listen(fd, SOMAXCONN) < 0 || stat(path, &st) < 0) {
+		r = -errno;
+		close(fd);
+		unlink(path); /* ours: bind just made it */
 		return r;
 	}
 	*ret_fd = fd;

@@ -12,9 +12,9 @@
 json_t *method_status(struct call *call)
 {
 	struct manager *m = call->m;
-	if (json_object_size(call->params) > 0)
-		return method_invalid(call, json_object_iter_key(json_object_iter(call->params)),
-				      "Status takes no parameters");
+	json_t *bad = method_no_params(call);
+	if (bad)
+		return bad;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	json_t *policy = json_pack("{s:s,s:s,s:I,s:I,s:s}", "directory", m->cfg.policy_dir,
@@ -33,9 +33,9 @@ json_t *method_status(struct call *call)
 
 json_t *method_get_info(struct call *call)
 {
-	if (json_object_size(call->params) > 0)
-		return method_invalid(call, json_object_iter_key(json_object_iter(call->params)),
-				      "GetInfo takes no parameters");
+	json_t *bad = method_no_params(call);
+	if (bad)
+		return bad;
 	return method_reply(json_pack("{s:s,s:s,s:s,s:s,s:o}", "vendor", "guard", "product",
 				      "guardd", "version", GUARD_VERSION, "url", "man:guardd(8)",
 				      "interfaces", method_interfaces()));

@@ -37,6 +37,10 @@ json_t *method_error(const char *error, json_t *params);
  * request with bad or unknown keys is a broken client, not a question. */
 json_t *method_invalid(struct call *call, const char *parameter, const char *why);
 
+/* For methods that take no parameters: NULL when there are none, else the
+ * InvalidParameter reply naming the first. */
+json_t *method_no_params(struct call *call);
+
 /* The handlers, one file per family. */
 json_t *method_check(struct call *call);
 json_t *method_status(struct call *call);

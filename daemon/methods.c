@@ -34,6 +34,14 @@ json_t *method_error(const char *error, json_t *params)
 			 params ? params : json_object());
 }
 
+json_t *method_no_params(struct call *call)
+{
+	if (json_object_size(call->params) == 0)
+		return NULL;
+	return method_invalid(call, json_object_iter_key(json_object_iter(call->params)),
+			      "this method takes no parameters");
+}
+
 json_t *method_invalid(struct call *call, const char *parameter, const char *why)
 {
 	call->hangup = true;
