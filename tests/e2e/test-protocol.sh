@@ -39,6 +39,10 @@ check "an unknown parameter gets InvalidParameter naming it" \
 	grep -q '"error":"org.varlink.service.InvalidParameter","parameters":{"parameter":"evil"' <<<"$out"
 check "an unknown parameter closes the connection" [ "$(tail -n 1 <<<"$out")" = "<closed>" ]
 
+out=$(printf '{"method":"io.guard.Status","parameters":{"verbose":true}}\0' | raw)
+check "Status with a parameter gets InvalidParameter naming it" \
+	grep -q '"error":"org.varlink.service.InvalidParameter","parameters":{"parameter":"verbose"' <<<"$out"
+
 out=$(printf '{"method":"io.guard.Check","parameters":{"argv":["ls"],"cwd":"/"},"oneway":true}\0' | raw)
 check "an unknown key in the call is refused" grep -q ProtocolError <<<"$out"
 
