@@ -7,13 +7,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
+/* Ordered from least to most restrictive: when several parts of a request are
+ * judged (a shell line), the greatest verdict wins. */
 enum policy_verdict {
 	POLICY_ALLOW,
+	POLICY_CONFIRM, /* the person types a phrase (by default the host name) */
+	POLICY_REASON,  /* the person gives a justification matching a pattern */
+	POLICY_APPROVE, /* a second person from a named group approves */
 	POLICY_DENY,
 };
 
-/* "allow" / "deny"; never NULL. */
+/* "allow", "confirm", "reason", "approve", "deny"; never NULL. */
 const char *policy_verdict_to_string(enum policy_verdict v);
 /* Returns 0 and sets *ret, or -EINVAL for an unknown name (*ret untouched). */
 int policy_verdict_from_string(const char *s, enum policy_verdict *ret);
@@ -63,16 +69,41 @@ struct policy_request {
 	uid_t uid;               /* from the kernel, never from the request */
 	gid_t gid;
 	const char *user;               /* name of uid, or NULL when it has none */
+	const char *home;               /* uid's home directory ("~"), or NULL */
 	const gid_t *groups;            /* primary and supplementary group ids */
 	const char *const *group_names; /* parallel to groups; entries may be NULL */
 	size_t n_groups;
+	const char *host;         /* the deciding host's name; NULL matches no "host" */
+	const char *const *env;   /* "NAME=value" entries the client reported */
+	size_t n_env;
+	bool tty;                 /* the client has a terminal */
+	bool ssh;                 /* the client runs in an ssh session */
+	time_t now;               /* the caller's clock, for "time" conditions */
 };
 
+/* The most dry-run rules one decision reports; more are counted, not named. */
+#define POLICY_MAX_DRY_RUN 8
+
+struct policy_rule;
+
 struct policy_decision {
-	enum policy_verdict verdict;
+	enum policy_verdict verdict; /* what is enforced */
+	const struct policy_rule *rule; /* the rule that decided, or NULL for the default */
 	const char *rule_id; /* the rule that decided, or NULL for the default */
 	const char *message; /* shown to the person; never NULL */
 	const char *runbook; /* a link, or NULL */
+	const char *phrase;  /* confirm: what to type (the rule's, else req->host) */
+	const char *reason_pattern; /* reason: the extended regex an answer must match */
+	const char *approvers_group; /* approve: who may approve */
+	unsigned approvers_count;    /* approve: how many of them */
+	unsigned approvers_expires;  /* approve: seconds the approval stays valid */
+	/* Dry-run rules that matched on the way: recorded, never enforced. Evaluation
+	 * goes on past them to the first enforcing rule that matches. */
+	struct {
+		const char *rule_id;
+		enum policy_verdict verdict;
+	} dry_run[POLICY_MAX_DRY_RUN];
+	size_t n_dry_run; /* how many matched; only the first POLICY_MAX_DRY_RUN are named */
 };
 
 /* First matching rule decides; no match gives the default. Strings in *ret are
@@ -81,3 +112,33 @@ struct policy_decision {
  * -ENOMEM. On failure *ret is untouched and the caller must deny. */
 int policy_evaluate(const struct policy *p, const struct policy_request *req,
 		    struct policy_decision *ret);
+
+/* The environment variable names the policy's "env" conditions refer to, sorted
+ * and unique: only these are worth recording (the full environment never is).
+ * Returns how many, with the array (owned by p) in *ret. */
+size_t policy_env_names(const struct policy *p, const char *const **ret);
+
+/* Whether text is an acceptable answer to the reason step of rule (the rule's
+ * reason_pattern, an extended regex compiled at load). False for other rules. */
+bool policy_reason_ok(const struct policy_rule *rule, const char *text);
+
+/* One rule's part in an explanation, in policy order, up to the deciding rule. */
+struct policy_trace {
+	const char *rule_id;
+	const char *file;        /* the file's path as loaded */
+	size_t index;            /* position in the file's "rules" */
+	bool matched;            /* all conditions held */
+	bool dry_run;            /* the rule is "mode": "dry-run" */
+	enum policy_verdict verdict; /* the rule's decision */
+	const char *failed;      /* the first condition that did not hold, as a path into
+				  * the rule ("match.flags[0]", "match.time.days"); NULL
+				  * when matched */
+	const char *why;         /* that condition in words ("no -r, -R or --recursive") */
+};
+
+/* Like policy_evaluate(), and calls fn for every rule up to the one that decided
+ * (every rule when the default decided). The strings in a trace live until fn
+ * returns. Slower than policy_evaluate(): meant for people, not the hot path. */
+int policy_explain(const struct policy *p, const struct policy_request *req,
+		   void (*fn)(void *userdata, const struct policy_trace *t), void *userdata,
+		   struct policy_decision *ret);
