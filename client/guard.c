@@ -1,5 +1,7 @@
 /* guard.c: ask guardd whether a command may run here and now, then run it or not.
- * Fails closed: with no clear "allow", nothing is run. */
+ * Fails closed: with no clear "allow", nothing is run. A human step (confirm,
+ * reason) is asked on the controlling terminal and the answer is sent back to
+ * guardd, which judges and records it. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -10,18 +12,28 @@
 
 #include "call.h"
 #include "config.h"
+#include "env.h"
 #include "exit.h"
 #include "guard/protocol.h"
+#include "prompt.h"
 #include "resolve.h"
 
 /* Long enough for a slow disk under the decision log, short enough that a
  * hung daemon is reported instead of hanging a run book. */
 #define GUARD_TIMEOUT_MS 30000
+/* Room kept in a request for everything but the environment. */
+#define GUARD_ENV_RESERVE 4096
+#define GUARD_MAX_ANSWER  1024
+
+/* judge() results besides exit codes. */
+enum { JUDGE_RUN = -1, JUDGE_ASK = -2 };
 
 struct options {
 	bool check;
 	bool json;
 	const char *socket;
+	const char *confirm; /* --confirm: the phrase, given ahead */
+	const char *reason;  /* --reason: the reason, given ahead */
 };
 
 static void usage(FILE *f)
@@ -29,38 +41,53 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: guard [OPTIONS] [--] COMMAND [ARG...]\n"
 		"Ask guardd whether COMMAND may run here and now; run it only if allowed.\n\n"
-		"  -n, --check        ask and print the decision, run nothing\n"
-		"      --json         print guardd's reply as JSON (with --check, or when\n"
-		"                     the command is not run)\n"
-		"  -s, --socket PATH  guardd's socket (default $%s, else %s)\n"
-		"  -h, --help         show this help\n"
-		"  -V, --version      show the version\n\n"
+		"  -n, --check           ask and print the decision, run nothing\n"
+		"      --json            print guardd's reply as JSON (with --check, or when\n"
+		"                        the command is not run)\n"
+		"  -r, --reason TEXT     the reason to give if a rule asks for one\n"
+		"      --confirm PHRASE  the phrase to type if a rule asks for confirmation\n"
+		"  -s, --socket PATH     guardd's socket (default $%s, else %s)\n"
+		"  -h, --help            show this help\n"
+		"  -V, --version         show the version\n\n"
+		"A rule may ask for a confirmation phrase or a reason: guard asks on the\n"
+		"terminal, or takes --confirm/--reason when there is none.\n\n"
 		"Exit status: the command's own when it runs; 1 denied; 2 needs a human\n"
-		"step; 3 no decision (guardd unreachable or in error); 4 bad usage;\n"
-		"126/127 the allowed command could not be executed. With --check: 0 it\n"
-		"would run, 1, 2 or 3 as above. See guard(1).\n",
+		"step that was not completed; 3 no decision (guardd unreachable or in error);\n"
+		"4 bad usage; 126/127 the allowed command could not be executed. With\n"
+		"--check: 0 it would run, 1, 2 or 3 as above. See guard(1).\n",
 		GUARD_SOCKET_ENV, GUARD_DEFAULT_SOCKET);
 }
 
 /* Returns the index of COMMAND in argv, or -1 after printing why (or help). */
 static int parse_args(int argc, char **argv, struct options *o, int *ret_exit)
 {
-	enum { OPT_JSON = 256 };
+	enum { OPT_JSON = 256, OPT_CONFIRM };
 	static const struct option opts[] = {
-		{"check", no_argument, NULL, 'n'},        {"json", no_argument, NULL, OPT_JSON},
-		{"socket", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},      {0},
+		{"check", no_argument, NULL, 'n'},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"reason", required_argument, NULL, 'r'},
+		{"confirm", required_argument, NULL, OPT_CONFIRM},
+		{"socket", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{0},
 	};
 	int c;
 	*ret_exit = EXIT_USAGE;
 	/* '+': options end at COMMAND, whose own options are not ours. */
-	while ((c = getopt_long(argc, argv, "+ns:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+nr:s:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			o->check = true;
 			break;
 		case OPT_JSON:
 			o->json = true;
+			break;
+		case 'r':
+			o->reason = optarg;
+			break;
+		case OPT_CONFIRM:
+			o->confirm = optarg;
 			break;
 		case 's':
 			o->socket = optarg;
@@ -94,13 +121,33 @@ static const char *tty_name(void)
 	return NULL;
 }
 
-static json_t *check_params(char **cmd, int n, const char *program, const char *cwd, bool check)
+/* The Check parameters. NULL when a string cannot be sent (not UTF-8): asking
+ * about a different command than the one that would run is not an option. */
+static json_t *check_params(char **cmd, int n, const char *program, const char *cwd,
+			    const struct options *o)
 {
 	json_t *argv = json_array();
-	for (int i = 0; argv && i < n; i++)
-		json_array_append_new(argv, json_string(cmd[i]));
-	return json_pack("{s:o,s:s?,s:s,s:s?,s:b}", "argv", argv, "program", program, "cwd", cwd,
-			 "tty", tty_name(), "check", check);
+	size_t used = GUARD_ENV_RESERVE;
+	for (int i = 0; argv && i < n; i++) {
+		json_t *s = json_string(cmd[i]);
+		if (!s || json_array_append_new(argv, s) < 0) {
+			fprintf(stderr,
+				"guard: argument %d is not valid UTF-8; guardd cannot judge it\n",
+				i);
+			json_decref(argv);
+			return NULL;
+		}
+		used += strlen(cmd[i]) + 4;
+	}
+	json_t *env =
+		used < GUARD_MAX_MESSAGE ? env_report(GUARD_MAX_MESSAGE - used) : json_object();
+	json_t *params = json_pack("{s:o,s:s?,s:s,s:s?,s:o,s:b,s:s?,s:s?}", "argv", argv, "program",
+				   program, "cwd", cwd, "tty", tty_name(), "env", env, "check",
+				   o->check, "confirm", o->confirm, "reason", o->reason);
+	if (!params)
+		fprintf(stderr, "guard: cannot encode the request (the current directory, program "
+				"path or an answer is not valid UTF-8)\n");
+	return params;
 }
 
 /* Asks; returns 0 and the reply, or an exit code after saying why. */
@@ -123,53 +170,129 @@ static int ask(const struct options *o, json_t *params, json_t **ret)
 	return 0;
 }
 
-static void say_decision(json_t *p, const char *decision, FILE *f, const char *prefix)
+static const char *str(json_t *p, const char *key)
 {
-	const char *rule = json_string_value(json_object_get(p, "rule"));
-	const char *msg = json_string_value(json_object_get(p, "message"));
-	const char *runbook = json_string_value(json_object_get(p, "runbook"));
-	if (rule)
-		fprintf(f, "%s%s by rule %s: %s\n", prefix, decision, rule, msg ? msg : "");
-	else
-		fprintf(f, "%s%s: %s\n", prefix, decision, msg ? msg : "");
-	if (runbook)
-		fprintf(f, "%srun book: %s\n", prefix, runbook);
+	return json_string_value(json_object_get(p, key));
 }
 
-/* What the reply means for us: an exit code, or -1 for "run it". */
-static int judge(const struct options *o, json_t *reply)
+/* "denied by rule X: MESSAGE", the run book, and what the step needs. */
+static void say_decision(json_t *p, const char *what, FILE *f, const char *prefix)
+{
+	const char *rule = str(p, "rule"), *msg = str(p, "message");
+	if (rule)
+		fprintf(f, "%s%s by rule %s: %s\n", prefix, what, rule, msg ? msg : "");
+	else
+		fprintf(f, "%s%s: %s\n", prefix, what, msg ? msg : "");
+	if (str(p, "runbook"))
+		fprintf(f, "%srun book: %s\n", prefix, str(p, "runbook"));
+	json_t *ap = json_object_get(p, "approvers");
+	if (str(p, "phrase"))
+		fprintf(f, "%sto confirm, type: %s\n", prefix, str(p, "phrase"));
+	if (str(p, "reason_pattern"))
+		fprintf(f, "%sa reason must match: %s\n", prefix, str(p, "reason_pattern"));
+	if (ap)
+		fprintf(f, "%sapproval by %lld of group %s, valid %llds\n", prefix,
+			(long long)json_integer_value(json_object_get(ap, "count")),
+			str(ap, "group"),
+			(long long)json_integer_value(json_object_get(ap, "expires_sec")));
+}
+
+/* A human step this guard will not or cannot complete: say how to, exit 2. */
+static int step_blocked(const struct options *o, json_t *p, const char *d, const char *why)
+{
+	if (!o->check)
+		say_decision(p,
+			     !strcmp(d, "confirm")  ? "confirmation asked"
+			     : !strcmp(d, "reason") ? "reason asked"
+						    : "approval needed",
+			     stderr, "guard: ");
+	if (why)
+		fprintf(stderr, "guard: %s; nothing was run\n", why);
+	return EXIT_HUMAN;
+}
+
+/* What the reply means: an exit code, JUDGE_RUN, or JUDGE_ASK (prompt for the
+ * step's answer and ask again). */
+static int judge(const struct options *o, json_t *reply, bool may_ask)
 {
 	const char *err = call_reply_error(reply);
 	json_t *p = json_object_get(reply, "parameters");
-	const char *d = json_string_value(json_object_get(p, "decision"));
-	bool allowed = !err && d && strcmp(d, "allow") == 0;
+	const char *d = err ? NULL : str(p, "decision");
+	bool allowed = d && strcmp(d, "allow") == 0;
 	/* In a run, stdout belongs to the command: JSON only when it will not run. */
 	if (o->json && (o->check || !allowed)) {
 		json_dumpf(reply, stdout, JSON_COMPACT);
 		putchar('\n');
 	}
 	if (err) {
-		const char *msg = json_string_value(json_object_get(p, "message"));
+		const char *msg = str(p, "message");
 		fprintf(stderr, "guard: guardd answered with an error: %s%s%s; nothing was run\n",
 			err, msg ? ": " : "", msg ? msg : "");
 		return EXIT_UNDECIDED;
 	}
 	FILE *f = o->check ? stdout : stderr;
 	const char *prefix = o->check ? "" : "guard: ";
+	bool quiet = o->check && o->json;
 	if (allowed) {
-		if (o->check && !o->json)
+		if (o->check && !quiet)
 			say_decision(p, "allowed", f, prefix);
-		return o->check ? EXIT_ALLOWED : -1;
+		return o->check ? EXIT_ALLOWED : JUDGE_RUN;
 	}
 	if (d && strcmp(d, "deny") == 0) {
-		if (!o->json || !o->check)
+		if (!quiet)
 			say_decision(p, "denied", f, prefix);
 		return EXIT_DENIED;
 	}
-	bool human = d && (!strcmp(d, "confirm") || !strcmp(d, "reason") || !strcmp(d, "approve"));
-	fprintf(stderr, "guard: guardd's decision \"%s\" %s; nothing was run\n", d ? d : "(none)",
-		human ? "needs a human step this guard cannot complete" : "is not understood");
-	return human ? EXIT_HUMAN : EXIT_UNDECIDED;
+	if (d && (!strcmp(d, "confirm") || !strcmp(d, "reason"))) {
+		if (o->check) {
+			if (!quiet)
+				say_decision(p, d, f, prefix);
+			return EXIT_HUMAN;
+		}
+		return may_ask ? JUDGE_ASK : step_blocked(o, p, d, "no answer was accepted");
+	}
+	if (d && strcmp(d, "approve") == 0) {
+		if (o->check && !quiet)
+			say_decision(p, "approval needed", f, prefix);
+		return step_blocked(
+			o, p, d,
+			o->check ? NULL : "approvals cannot be given in this version of guard");
+	}
+	fprintf(stderr, "guard: guardd's decision \"%s\" is not understood; nothing was run\n",
+		d ? d : "(none)");
+	return EXIT_UNDECIDED;
+}
+
+/* Asks the person for the step's answer on the terminal and puts it in params.
+ * Returns 0, or an exit code after saying why nothing runs. */
+static int get_answer(const struct options *o, json_t *reply, json_t *params, char **cmd)
+{
+	json_t *p = json_object_get(reply, "parameters");
+	bool confirm = strcmp(str(p, "decision"), "confirm") == 0;
+	int tty = prompt_open();
+	if (tty < 0) {
+		char why[1200];
+		snprintf(why, sizeof why, "no terminal to ask on: run again with %s",
+			 confirm ? "--confirm PHRASE" : "--reason TEXT");
+		return step_blocked(o, p, str(p, "decision"), why);
+	}
+	FILE *f = fdopen(dup(tty), "w");
+	if (f) {
+		say_decision(p, confirm ? "confirmation asked" : "reason asked", f, "guard: ");
+		fclose(f);
+	}
+	char answer[GUARD_MAX_ANSWER + 2], text[128];
+	snprintf(text, sizeof text, "%s to run %s: ", confirm ? "Type the phrase" : "Reason",
+		 cmd[0]);
+	int r = prompt_line(tty, text, answer, sizeof answer);
+	close(tty);
+	if (r < 0) {
+		fprintf(stderr, "guard: no answer (%s); nothing was run\n",
+			r == -ENODATA ? "end of input" : strerror(-r));
+		return EXIT_HUMAN;
+	}
+	json_object_set_new(params, confirm ? "confirm" : "reason", json_string(answer));
+	return 0;
 }
 
 static int run(const char *program, char **cmd)
@@ -182,6 +305,26 @@ static int run(const char *program, char **cmd)
 	int err = errno;
 	fprintf(stderr, "guard: cannot execute %s: %s\n", program, strerror(err));
 	return err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+}
+
+/* Asks, and asks again with the person's answer when a rule wants one. */
+static int decide(const struct options *o, json_t *params, char **cmd)
+{
+	json_t *reply = NULL;
+	int code = ask(o, params, &reply);
+	if (code == 0)
+		code = judge(o, reply, !o->confirm && !o->reason);
+	if (code == JUDGE_ASK) {
+		code = get_answer(o, reply, params, cmd);
+		json_decref(reply);
+		reply = NULL;
+		if (code == 0)
+			code = ask(o, params, &reply);
+		if (code == 0)
+			code = judge(o, reply, false);
+	}
+	json_decref(reply);
+	return code;
 }
 
 int main(int argc, char **argv)
@@ -203,17 +346,13 @@ int main(int argc, char **argv)
 		free(cwd);
 		return EXIT_UNDECIDED;
 	}
-	json_t *params = check_params(argv + i, argc - i, program, cwd, o.check);
-	json_t *reply = NULL;
-	code = params ? ask(&o, params, &reply) : EXIT_UNDECIDED;
-	json_decref(params);
+	json_t *params = check_params(argv + i, argc - i, program, cwd, &o);
 	free(cwd);
-	if (reply) {
-		code = judge(&o, reply);
-		json_decref(reply);
-	}
+	/* Without a request that says exactly what would run, nothing runs. */
+	code = params ? decide(&o, params, argv + i) : EXIT_UNDECIDED;
+	json_decref(params);
 	fflush(stdout);
-	if (code == -1)
+	if (code == JUDGE_RUN)
 		code = run(program, argv + i);
 	free(program);
 	return code;

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "manager.h"
 #include "method.h"
+#include "reload.h"
 
 #define CONN_READ_CHUNK 16384
 /* Replies queued for a peer that does not read them; past this it is dropped. */
@@ -93,11 +94,19 @@ static json_t *conn_call(struct conn *c, json_t *req)
 	if (!meth)
 		return method_error(VARLINK_ERROR_METHOD_NOT_FOUND,
 				    json_pack("{s:s}", "method", name));
+	if (meth->admin && !manager_is_admin(c->m, &c->peer)) {
+		log_warning("refused %s to pid %d uid %u: not an administrator", name,
+			    (int)c->peer.pid, (unsigned)c->peer.uid);
+		return method_error(
+			VARLINK_ERROR_PERMISSION_DENIED,
+			json_pack("{s:s}", "message", "only root or the admin group may do this"));
+	}
 	json_t *empty = params ? NULL : json_object();
 	struct call call = {.m = c->m, .conn = c, .params = params ? params : empty};
 	json_t *reply = meth->fn(&call);
 	json_decref(empty);
 	c->hangup = c->hangup || call.hangup;
+	c->waiting = call.later && !reply;
 	return reply;
 }
 
@@ -114,6 +123,8 @@ static int conn_dispatch(struct conn *c, const char *msg, size_t len)
 	} else {
 		reply = conn_call(c, req);
 		json_decref(req);
+		if (c->waiting)
+			return 0;
 	}
 	return conn_send(c, reply);
 }
@@ -122,7 +133,7 @@ static void conn_process(struct conn *c)
 {
 	const char *msg;
 	size_t len;
-	while (!c->hangup && wire_buf_pending(&c->out) < CONN_OUTPUT_HIGH &&
+	while (!c->hangup && !c->waiting && wire_buf_pending(&c->out) < CONN_OUTPUT_HIGH &&
 	       wire_buf_next(&c->in, &msg, &len) > 0) {
 		if (conn_dispatch(c, msg, len) < 0)
 			return;
@@ -130,7 +141,7 @@ static void conn_process(struct conn *c)
 	if (conn_flush(c) < 0)
 		return;
 	/* Read more only when what we hold is answered and output is drained. */
-	if (c->hangup || wire_buf_pending(&c->out) >= CONN_OUTPUT_HIGH)
+	if (c->hangup || c->waiting || wire_buf_pending(&c->out) >= CONN_OUTPUT_HIGH)
 		ev_io_stop(c->m->loop, &c->rio);
 	else
 		ev_io_start(c->m->loop, &c->rio);
@@ -254,10 +265,19 @@ int conn_accept(struct manager *m, int fd)
 	return 0;
 }
 
+void conn_reply_later(struct conn *c, json_t *reply)
+{
+	c->waiting = false;
+	if (conn_send(c, reply) == 0)
+		conn_process(c);
+}
+
 void conn_free(struct conn *c)
 {
 	struct manager *m = c->m;
 	log_debug("closing connection of pid %d uid %u", (int)c->peer.pid, (unsigned)c->peer.uid);
+	if (c->waiting)
+		reload_forget(m->reload, c);
 	ev_io_stop(m->loop, &c->rio);
 	ev_io_stop(m->loop, &c->wio);
 	ev_timer_stop(m->loop, &c->idle);

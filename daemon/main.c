@@ -24,6 +24,7 @@ static void usage(FILE *f)
 		"      --max-connections-per-uid N\n"
 		"                              connections of one user (default 64)\n"
 		"      --idle-timeout SEC      close connections idle this long (default 30)\n"
+		"      --admin-group GROUP     members may reload (root always may)\n"
 		"  -v, --verbose               also log connections opened and closed\n"
 		"  -h, --help                  show this help\n"
 		"  -V, --version               show the version\n\n"
@@ -54,7 +55,7 @@ static int parse_seconds(const char *s, double *ret)
 	return 0;
 }
 
-enum { OPT_MAX_CONNS = 256, OPT_MAX_PER_UID, OPT_IDLE };
+enum { OPT_MAX_CONNS = 256, OPT_MAX_PER_UID, OPT_IDLE, OPT_ADMIN_GROUP };
 
 /* Returns 0 to run, 1 to exit successfully (help), or -EINVAL. */
 static int parse_args(int argc, char **argv, struct manager_config *cfg, enum log_level *level)
@@ -66,6 +67,7 @@ static int parse_args(int argc, char **argv, struct manager_config *cfg, enum lo
 		{"max-connections", required_argument, NULL, OPT_MAX_CONNS},
 		{"max-connections-per-uid", required_argument, NULL, OPT_MAX_PER_UID},
 		{"idle-timeout", required_argument, NULL, OPT_IDLE},
+		{"admin-group", required_argument, NULL, OPT_ADMIN_GROUP},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -91,6 +93,9 @@ static int parse_args(int argc, char **argv, struct manager_config *cfg, enum lo
 			break;
 		case OPT_IDLE:
 			r = parse_seconds(optarg, &cfg->idle_timeout);
+			break;
+		case OPT_ADMIN_GROUP:
+			cfg->admin_group = optarg;
 			break;
 		case 'v':
 			*level = LOG_LEVEL_DEBUG;

@@ -3,6 +3,7 @@
 #include "manager.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include "listen.h"
 #include "log.h"
 #include "names.h"
+#include "peer.h"
+#include "reload.h"
 
 /* How long a user or group name is trusted before NSS is asked again. */
 #define NAMES_TTL_SEC 10
@@ -67,12 +70,14 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
-/* Until guardd can reload, SIGHUP (which logrotate and habit send) must not
- * kill it and leave every guarded command without an answer. */
+/* SIGHUP reloads, like most daemons; the result goes to the log. */
 static void sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
-	log_warning("SIGHUP ignored: this guardd cannot reload its policy; restart it to load "
-		    "a new one");
+	struct manager *m = w->data;
+	log_info("received SIGHUP, reloading %s", m->cfg.policy_dir);
+	int r = reload_request(m->reload, NULL);
+	if (r < 0)
+		log_errno(r, "cannot reload");
 }
 
 static int setup_loop(struct manager *m)
@@ -85,11 +90,28 @@ static int setup_loop(struct manager *m)
 	ev_signal_init(&m->sig_term, signal_cb, SIGTERM);
 	ev_signal_init(&m->sig_int, signal_cb, SIGINT);
 	ev_signal_init(&m->sig_hup, sighup_cb, SIGHUP);
-	m->accept_io.data = m->accept_pause.data = m;
+	m->accept_io.data = m->accept_pause.data = m->sig_hup.data = m;
 	ev_io_start(m->loop, &m->accept_io);
 	ev_signal_start(m->loop, &m->sig_term);
 	ev_signal_start(m->loop, &m->sig_int);
 	ev_signal_start(m->loop, &m->sig_hup);
+	return reload_new(m, &m->reload);
+}
+
+/* The admin group is resolved once, at start: a name that does not exist is a
+ * configuration error, not a group nobody is in. */
+static int resolve_admin_group(struct manager *m)
+{
+	if (!m->cfg.admin_group)
+		return 0;
+	char buf[16384];
+	struct group gr, *res = NULL;
+	int r = getgrnam_r(m->cfg.admin_group, &gr, buf, sizeof buf, &res);
+	if (r != 0 || !res)
+		return log_errno(r ? -r : -ENOENT, "refusing to start: admin group %s",
+				 m->cfg.admin_group);
+	m->admin_gid = res->gr_gid;
+	m->has_admin_gid = true;
 	return 0;
 }
 
@@ -108,6 +130,9 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		log_errno(r, "cannot start");
 		goto fail;
 	}
+	r = resolve_admin_group(m);
+	if (r < 0)
+		goto fail;
 	r = load_policy(m);
 	if (r < 0)
 		goto fail;
@@ -147,6 +172,7 @@ void manager_free(struct manager *m)
 		return;
 	while (m->conns)
 		conn_free(m->conns);
+	reload_free(m->reload);
 	if (m->loop)
 		ev_loop_destroy(m->loop);
 	if (m->listen_fd >= 0) {
@@ -158,6 +184,16 @@ void manager_free(struct manager *m)
 	names_free(m->names);
 	free(m->uids);
 	free(m);
+}
+
+bool manager_is_admin(const struct manager *m, const struct peer *p)
+{
+	if (p->uid == 0)
+		return true;
+	for (size_t i = 0; m->has_admin_gid && i < p->n_groups; i++)
+		if (p->groups[i] == m->admin_gid)
+			return true;
+	return false;
 }
 
 int manager_uid_add(struct manager *m, uid_t uid)

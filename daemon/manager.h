@@ -4,6 +4,7 @@
 
 #include <ev.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -12,6 +13,8 @@ struct conn;
 struct policy;
 struct audit;
 struct names;
+struct peer;
+struct reload;
 
 struct manager_config {
 	const char *socket_path;
@@ -20,6 +23,7 @@ struct manager_config {
 	unsigned max_conns;         /* connections in all */
 	unsigned max_conns_per_uid; /* connections of one uid */
 	double idle_timeout;        /* seconds a connection may sit idle */
+	const char *admin_group;    /* may Reload besides root; NULL: root only */
 };
 
 /* Connections held by one uid; a short array, as few uids connect at once. */
@@ -38,6 +42,9 @@ struct manager {
 	struct audit *audit;
 	int audit_failing; /* the last append's error, so a failing disk logs once */
 	struct names *names;
+	struct reload *reload;
+	gid_t admin_gid;
+	bool has_admin_gid;
 
 	int listen_fd;
 	ino_t listen_ino;
@@ -45,6 +52,7 @@ struct manager {
 	ev_timer accept_pause; /* EMFILE: wait before accepting again */
 
 	ev_signal sig_term, sig_int, sig_hup;
+	uint64_t n_reloads; /* policies swapped in since start */
 
 	struct conn *conns;
 	unsigned n_conns;
@@ -63,6 +71,10 @@ int manager_run(struct manager *m);
 
 /* Closes every connection and the socket. Accepts NULL. */
 void manager_free(struct manager *m);
+
+/* Whether the peer may call administrative methods: uid 0, or a member (by the
+ * kernel's group list) of the admin group. */
+bool manager_is_admin(const struct manager *m, const struct peer *p);
 
 /* Connection accounting for the caps, called by conn.c. */
 int manager_uid_add(struct manager *m, uid_t uid);

@@ -17,11 +17,12 @@ json_t *method_status(struct call *call)
 		return bad;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	json_t *policy = json_pack("{s:s,s:s,s:I,s:I,s:s}", "directory", m->cfg.policy_dir,
+	json_t *policy = json_pack("{s:s,s:s,s:I,s:I,s:s,s:I}", "directory", m->cfg.policy_dir,
 				   "revision", policy_revision(m->policy), "files",
 				   (json_int_t)policy_n_files(m->policy), "rules",
 				   (json_int_t)policy_n_rules(m->policy), "default",
-				   policy_verdict_to_string(policy_default(m->policy)));
+				   policy_verdict_to_string(policy_default(m->policy)), "reloads",
+				   (json_int_t)m->n_reloads);
 	return method_reply(
 		json_pack("{s:s,s:i,s:i,s:s,s:I,s:o,s:s,s:b,s:s,s:I,s:I}", "version", GUARD_VERSION,
 			  "protocol", GUARD_PROTOCOL_VERSION, "pid", (int)getpid(), "host", m->host,

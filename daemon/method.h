@@ -12,6 +12,7 @@ struct call {
 	struct conn *conn;
 	json_t *params; /* borrowed; an empty object when the call had none */
 	bool hangup;    /* set by a handler to close the connection after the reply */
+	bool later;     /* set by a handler that answers later, with conn_reply_later() */
 };
 
 /* A handler returns the reply object (owned by the caller), built with
@@ -21,6 +22,7 @@ typedef json_t *(*method_fn)(struct call *call);
 struct method {
 	const char *name;
 	method_fn fn;
+	bool admin; /* only uid 0 or members of the admin group may call it */
 };
 
 /* Looks name up in the table; NULL when there is no such method. */
@@ -45,3 +47,5 @@ json_t *method_no_params(struct call *call);
 json_t *method_check(struct call *call);
 json_t *method_status(struct call *call);
 json_t *method_get_info(struct call *call);
+json_t *method_explain(struct call *call);
+json_t *method_reload(struct call *call);

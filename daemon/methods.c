@@ -5,9 +5,11 @@
 #include "method.h"
 
 static const struct method method_table[] = {
-	{GUARD_METHOD_CHECK, method_check},
-	{GUARD_METHOD_STATUS, method_status},
-	{VARLINK_METHOD_INFO, method_get_info},
+	{GUARD_METHOD_CHECK, method_check, false},
+	{GUARD_METHOD_EXPLAIN, method_explain, false},
+	{GUARD_METHOD_STATUS, method_status, false},
+	{GUARD_METHOD_RELOAD, method_reload, true},
+	{VARLINK_METHOD_INFO, method_get_info, false},
 };
 
 const struct method *method_find(const char *name)

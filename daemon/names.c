@@ -15,6 +15,7 @@ struct entry {
 	bool group;
 	unsigned id;
 	char *name; /* NULL: the id has no name */
+	char *home; /* users only */
 	time_t expires;
 };
 
@@ -38,24 +39,29 @@ void names_free(struct names *n)
 {
 	if (!n)
 		return;
-	for (size_t i = 0; i < n->n; i++)
+	for (size_t i = 0; i < n->n; i++) {
 		free(n->e[i].name);
+		free(n->e[i].home);
+	}
 	free(n);
 }
 
-static char *lookup(bool group, unsigned id)
+static void lookup(struct entry *e)
 {
 	char buf[16384];
-	if (group) {
+	if (e->group) {
 		struct group gr, *res = NULL;
-		if (getgrgid_r(id, &gr, buf, sizeof buf, &res) != 0 || !res)
-			return NULL;
-		return strdup(res->gr_name);
+		if (getgrgid_r(e->id, &gr, buf, sizeof buf, &res) == 0 && res)
+			e->name = strdup(res->gr_name);
+		return;
 	}
 	struct passwd pw, *res = NULL;
-	if (getpwuid_r(id, &pw, buf, sizeof buf, &res) != 0 || !res)
-		return NULL;
-	return strdup(res->pw_name);
+	if (getpwuid_r(e->id, &pw, buf, sizeof buf, &res) != 0 || !res)
+		return;
+	e->name = strdup(res->pw_name);
+	/* A relative or empty home is no home: "~" must not mean the cwd. */
+	if (res->pw_dir && res->pw_dir[0] == '/')
+		e->home = strdup(res->pw_dir);
 }
 
 /* The slot for (group, id): its own, else an expired one, else the one
@@ -75,7 +81,7 @@ static struct entry *slot(struct names *n, bool group, unsigned id)
 	return victim;
 }
 
-static char *get(struct names *n, bool group, unsigned id)
+static struct entry *get(struct names *n, bool group, unsigned id)
 {
 	/* Monotonic: a clock step must not keep a stale name forever. */
 	struct timespec ts;
@@ -84,20 +90,27 @@ static char *get(struct names *n, bool group, unsigned id)
 	struct entry *e = slot(n, group, id);
 	if (e->group != group || e->id != id || e->expires <= now) {
 		free(e->name);
-		*e = (struct entry){.group = group,
-				    .id = id,
-				    .name = lookup(group, id),
-				    .expires = now + n->ttl};
+		free(e->home);
+		*e = (struct entry){.group = group, .id = id, .expires = now + n->ttl};
+		lookup(e);
 	}
-	return e->name ? strdup(e->name) : NULL;
+	return e;
 }
 
-char *names_user(struct names *n, uid_t uid)
+static char *dup_or_null(const char *s)
 {
-	return get(n, false, uid);
+	return s ? strdup(s) : NULL;
+}
+
+char *names_user(struct names *n, uid_t uid, char **ret_home)
+{
+	struct entry *e = get(n, false, uid);
+	if (ret_home)
+		*ret_home = dup_or_null(e->home);
+	return dup_or_null(e->name);
 }
 
 char *names_group(struct names *n, gid_t gid)
 {
-	return get(n, true, gid);
+	return dup_or_null(get(n, true, gid)->name);
 }

@@ -15,6 +15,7 @@ void names_free(struct names *n);
 
 /* The name of uid (gid), as a new string the caller frees, or NULL when the
  * id has no name or memory ran out. The ids themselves always come from the
- * kernel; only their names are cached. */
-char *names_user(struct names *n, uid_t uid);
+ * kernel; only their names are cached. With ret_home, also uid's home
+ * directory (a new string, or NULL). */
+char *names_user(struct names *n, uid_t uid, char **ret_home);
 char *names_group(struct names *n, gid_t gid);

@@ -26,7 +26,7 @@ static int peer_groups(struct names *names, int fd, const struct ucred *cred, gi
 		n = len / sizeof(gid_t);
 	} else if (errno == ENOPROTOOPT) {
 		int ng = PEER_MAX_GROUPS;
-		char *name = names_user(names, cred->uid);
+		char *name = names_user(names, cred->uid, NULL);
 		int r = name ? getgrouplist(name, cred->gid, buf + 1, &ng) : 0;
 		free(name);
 		n = r < 0 ? 0 : (size_t)r;
@@ -59,7 +59,7 @@ int peer_from_socket(struct names *names, int fd, struct peer *ret)
 	}
 	for (size_t i = 0; i < p.n_groups; i++)
 		p.group_names[i] = names_group(names, p.groups[i]);
-	p.user = names_user(names, p.uid);
+	p.user = names_user(names, p.uid, &p.home);
 	*ret = p;
 	return 0;
 }
@@ -71,5 +71,6 @@ void peer_clear(struct peer *p)
 	free(p->group_names);
 	free(p->groups);
 	free(p->user);
+	free(p->home);
 	*p = (struct peer){0};
 }

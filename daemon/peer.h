@@ -9,6 +9,7 @@ struct peer {
 	uid_t uid;
 	gid_t gid;
 	char *user;         /* name of uid, or NULL when it has none */
+	char *home;         /* uid's home directory, or NULL */
 	gid_t *groups;      /* primary first, then supplementary */
 	char **group_names; /* parallel to groups; entries NULL when unnamed */
 	size_t n_groups;

@@ -1,5 +1,5 @@
-/* record.c: building decision records. Key order is the order written, which
- * keeps the log readable by eye: when, who, what, then the verdict. */
+/* record.c: decision records and the replies that report them. Key order is the
+ * order written, which keeps the log readable by eye: when, who, what, verdict. */
 #include "record.h"
 
 #include <errno.h>
@@ -7,9 +7,9 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "guard/policy.h"
 #include "manager.h"
 #include "peer.h"
+#include "request.h"
 
 int record_new_id(char ret[RECORD_ID_LEN + 1])
 {
@@ -36,16 +36,98 @@ void record_timestamp(char ret[RECORD_TS_LEN + 1])
 	snprintf(ret + n, RECORD_TS_LEN + 1 - n, ".%06ldZ", ts.tv_nsec / 1000);
 }
 
-json_t *record_decision(const struct manager *m, const struct peer *peer, const char *id,
-			const struct record_request *req, const struct policy_decision *d)
+static const char *verdict(enum policy_verdict v)
+{
+	return policy_verdict_to_string(v);
+}
+
+/* [{"rule": id, "decision": d}, ...] for the dry-run rules that matched. */
+static json_t *dry_runs(const struct policy_decision *d)
+{
+	json_t *a = json_array();
+	size_t n = d->n_dry_run < POLICY_MAX_DRY_RUN ? d->n_dry_run : POLICY_MAX_DRY_RUN;
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_pack("{s:s,s:s}", "rule", d->dry_run[i].rule_id,
+						   "decision", verdict(d->dry_run[i].verdict)));
+	return a;
+}
+
+/* The human step and its answer: only present when the rule asked for one. */
+static int add_step(json_t *o, const struct request *req, const struct outcome *out)
+{
+	if (out->step == POLICY_ALLOW)
+		return 0;
+	int r = json_object_set_new(o, "step", json_string(verdict(out->step)));
+	if (r == 0 && out->answered)
+		r = json_object_set_new(o, "answer_ok", json_boolean(out->answer_ok));
+	if (r == 0 && out->step == POLICY_CONFIRM && req->confirm)
+		r = json_object_set_new(o, "confirm", json_string(req->confirm));
+	if (r == 0 && out->step == POLICY_REASON && req->reason)
+		r = json_object_set_new(o, "reason", json_string(req->reason));
+	return r;
+}
+
+json_t *record_decision(const struct manager *m, const struct peer *peer, const struct request *req,
+			const struct outcome *o)
 {
 	char ts[RECORD_TS_LEN + 1];
 	record_timestamp(ts);
-	return json_pack(
-		"{s:s,s:s,s:s,s:s,s:I,s:s?,s:I,s:I,s:s,s:O,s:s?,s:s?,s:b,s:s,s:s?,s:s,s:s}", "ts",
-		ts, "id", id, "type", "decision", "host", m->host, "uid", (json_int_t)peer->uid,
-		"user", peer->user, "gid", (json_int_t)peer->gid, "pid", (json_int_t)peer->pid,
-		"cwd", req->cwd, "argv", req->argv, "program", req->program, "tty", req->tty,
-		"check", req->check, "decision", policy_verdict_to_string(d->verdict), "rule",
-		d->rule_id, "mode", "enforce", "policy", policy_revision(m->policy));
+	const struct policy_decision *d = &o->d;
+	json_t *rec = json_pack(
+		"{s:s,s:s,s:s,s:s,s:I,s:s?,s:I,s:I,s:s,s:O,s:s?,s:s?,s:b,s:o,s:s,s:s?,s:s,s:s}",
+		"ts", ts, "id", o->id, "type", "decision", "host", m->host, "uid",
+		(json_int_t)peer->uid, "user", peer->user, "gid", (json_int_t)peer->gid, "pid",
+		(json_int_t)peer->pid, "cwd", req->cwd, "argv", req->argv, "program", req->program,
+		"tty", req->tty, "check", req->check, "env", request_env_record(req, m->policy),
+		"decision", verdict(d->verdict), "rule", d->rule_id, "mode", "enforce", "policy",
+		policy_revision(m->policy));
+	if (rec && d->n_dry_run > 0 && json_object_set_new(rec, "dry_run", dry_runs(d)) < 0)
+		goto oom;
+	if (rec && add_step(rec, req, o) < 0)
+		goto oom;
+	return rec;
+oom:
+	json_decref(rec);
+	return NULL;
+}
+
+/* What the person needs for the step the rule asks for. */
+static int add_step_needs(json_t *p, const struct policy_decision *d)
+{
+	switch (d->verdict) {
+	case POLICY_CONFIRM:
+		return json_object_set_new(p, "phrase", json_string(d->phrase));
+	case POLICY_REASON:
+		return json_object_set_new(p, "reason_pattern", json_string(d->reason_pattern));
+	case POLICY_APPROVE:
+		return json_object_set_new(p, "approvers",
+					   json_pack("{s:s,s:I,s:I}", "group", d->approvers_group,
+						     "count", (json_int_t)d->approvers_count,
+						     "expires_sec",
+						     (json_int_t)d->approvers_expires));
+	default:
+		return 0;
+	}
+}
+
+json_t *record_reply(const struct manager *m, const struct outcome *o)
+{
+	const struct policy_decision *d = &o->d;
+	json_t *p = json_pack("{s:s?,s:s,s:s?,s:s,s:s?,s:s,s:s}", "id", o->id, "decision",
+			      verdict(d->verdict), "rule", d->rule_id, "message",
+			      o->why ? o->why : d->message, "runbook", d->runbook, "mode",
+			      "enforce", "policy", policy_revision(m->policy));
+	if (p && add_step_needs(p, d) < 0)
+		goto oom;
+	if (p && o->step != POLICY_ALLOW &&
+	    json_object_set_new(p, "step", json_string(verdict(o->step))) < 0)
+		goto oom;
+	if (p && o->answered && json_object_set_new(p, "answer_ok", json_boolean(o->answer_ok)) < 0)
+		goto oom;
+	if (p && d->n_dry_run > 0 && json_object_set_new(p, "dry_run", dry_runs(d)) < 0)
+		goto oom;
+	return p;
+oom:
+	json_decref(p);
+	return NULL;
 }

@@ -8,6 +8,7 @@
 
 struct manager;
 struct peer;
+struct request;
 
 #define RECORD_ID_LEN 32 /* hex characters */
 #define RECORD_TS_LEN 27 /* 2026-11-25T08:46:03.123456Z */
@@ -18,14 +19,19 @@ int record_new_id(char ret[RECORD_ID_LEN + 1]);
 /* Now as RFC 3339 UTC with microseconds. */
 void record_timestamp(char ret[RECORD_TS_LEN + 1]);
 
-struct record_request {
-	json_t *argv; /* borrowed */
-	const char *program;
-	const char *cwd;
-	const char *tty;
-	bool check;
+/* What came of a request: the policy's decision, and what the person answered. */
+struct outcome {
+	const char *id;
+	struct policy_decision d; /* d.verdict is what is enforced */
+	enum policy_verdict step; /* the rule's human step, when it had one (else ALLOW) */
+	bool answered;            /* the person answered the step */
+	bool answer_ok;           /* ... and the daemon accepted the answer */
+	const char *why;          /* our own message, when it replaces the rule's */
 };
 
 /* The decision record as a new JSON object, or NULL when out of memory. */
-json_t *record_decision(const struct manager *m, const struct peer *peer, const char *id,
-			const struct record_request *req, const struct policy_decision *d);
+json_t *record_decision(const struct manager *m, const struct peer *peer, const struct request *req,
+			const struct outcome *o);
+
+/* The parameters of the reply to the client, or NULL when out of memory. */
+json_t *record_reply(const struct manager *m, const struct outcome *o);

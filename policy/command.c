@@ -1,6 +1,8 @@
-/* command.c: what a rule needs to know about an argv: the program's names, the
- * flags given before "--", and the positional words (canonicalised as paths too). */
+/* command.c: what a rule needs to know about a request: the program's names, the
+ * flags given before "--", the positional words (canonicalised as paths too), the
+ * cwd and home directory as paths, and the environment. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <string.h>
 
 #include "policy-internal.h"
@@ -62,13 +64,29 @@ static bool takes_value(const struct value_options *vo, const char *arg, size_t 
 
 static void shorts_add(struct policy_command *c, const char *letters)
 {
-	for (const unsigned char *l = (const unsigned char *)letters; *l; l++)
-		c->shorts[*l / 8] |= (unsigned char)(1u << (*l % 8));
+	for (const unsigned char *l = (const unsigned char *)letters; *l; l++) {
+		c->shorts[*l / 64] |= UINT64_C(1) << (*l % 64);
+		c->present |= policy_feature(POLICY_FEATURE_SHORT, (const char *)l, 1);
+	}
+}
+
+static void long_add(struct policy_command *c, size_t i)
+{
+	const char *a = c->argv[i];
+
+	c->longs[c->n_longs++] = i;
+	c->present |= policy_feature(POLICY_FEATURE_LONG, a, strcspn(a, "="));
 }
 
 static bool shorts_has(const struct policy_command *c, unsigned char l)
 {
-	return c->shorts[l / 8] & (1u << (l % 8));
+	return c->shorts[l / 64] & (UINT64_C(1) << (l % 64));
+}
+
+bool policy_command_has_letter(const struct policy_command *c, const struct policy_flags *f)
+{
+	return (c->shorts[0] & f->letters[0]) | (c->shorts[1] & f->letters[1]) |
+	       (c->shorts[2] & f->letters[2]) | (c->shorts[3] & f->letters[3]);
 }
 
 /* Sorts argv[1..] into positional words, long options and short option letters. A
@@ -90,7 +108,7 @@ static void scan(struct policy_command *c)
 			continue;
 		}
 		if (a[1] == '-')
-			c->longs[c->n_longs++] = i;
+			long_add(c, i);
 		else
 			shorts_add(c, a + 1);
 		if (takes_value(vo, a, c->n_words))
@@ -119,7 +137,33 @@ static const char *last_component(const struct policy_path *path)
 	return p;
 }
 
-static int words_split(struct policy_command *c, const char *cwd)
+/* The part of w after a leading "~", "$HOME" or "${HOME}" that names the home
+ * directory, or NULL. The shell expands these before guard sees them, but a line
+ * passed on unexpanded or quoted must not slip past a rule about the home directory;
+ * taking it for the home directory is the safe side. "~user" stays literal. */
+static const char *home_rest(const char *w)
+{
+	static const char *const prefixes[] = {"~", "$HOME", "${HOME}"};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (strncmp(w, prefixes[i], n) == 0 && (w[n] == '\0' || w[n] == '/'))
+			return w + n + strspn(w + n, "/");
+	}
+	return NULL;
+}
+
+static int word_split(const struct policy_command *c, const char *w, struct policy_path *ret)
+{
+	const char *rest = c->req->home && c->req->home[0] == '/' ? home_rest(w) : NULL;
+
+	if (rest)
+		return policy_path_split(c->req->home, rest, ret);
+	return policy_path_split(c->req->cwd, w, ret);
+}
+
+static int words_split(struct policy_command *c)
 {
 	for (size_t k = 0; k < c->n_words; k++) {
 		const char *w = c->argv[c->words[k]];
@@ -128,16 +172,54 @@ static int words_split(struct policy_command *c, const char *cwd)
 		/* "" names no file; made absolute it would become the cwd itself. */
 		if (w[0] == '\0')
 			continue;
-		r = policy_path_split(cwd, w, &c->paths[k]);
+		r = word_split(c, w, &c->paths[k]);
 		if (r < 0)
 			return r;
+		/* The split path starts with its first component, "" for "/". */
+		c->present |= policy_feature(POLICY_FEATURE_PATH, c->paths[k].buf,
+					     strlen(c->paths[k].buf));
 	}
 	return 0;
 }
 
+/* The places a rule may name: the cwd, and the home directory when it is known (an
+ * account without one, or with a relative one, has none). */
+static int places_split(struct policy_command *c)
+{
+	const char *home = c->req->home;
+	int r = policy_path_split("/", c->req->cwd, &c->cwd);
+
+	if (r < 0 || !home || home[0] != '/')
+		return r;
+	return policy_path_split("/", home, &c->home);
+}
+
+/* What the request has beyond its options, for the rules' needs. */
+static void features_add(struct policy_command *c)
+{
+	const struct policy_request *req = c->req;
+
+	if (c->n_words) {
+		const char *w = c->argv[c->words[0]];
+
+		c->present |= policy_feature(POLICY_FEATURE_WORD, w, strlen(w));
+	}
+	if (req->tty)
+		c->present |= policy_feature(POLICY_FEATURE_TTY, "", 0);
+	if (req->ssh)
+		c->present |= policy_feature(POLICY_FEATURE_SSH, "", 0);
+	for (size_t i = 0; i < req->n_env; i++) {
+		const char *eq = strchr(req->env[i], '=');
+
+		if (eq)
+			c->present |= policy_feature(POLICY_FEATURE_ENV, req->env[i],
+						     (size_t)(eq - req->env[i]));
+	}
+}
+
 int policy_command_parse(const struct policy_request *req, struct policy_command *ret)
 {
-	struct policy_command c = {.argv = req->argv, .argc = req->argc};
+	struct policy_command c = {.req = req, .argv = req->argv, .argc = req->argc};
 	int r;
 
 	c.name = base_name(req->argv[0]);
@@ -154,7 +236,10 @@ int policy_command_parse(const struct policy_request *req, struct policy_command
 		return -ENOMEM;
 	}
 	scan(&c);
-	r = words_split(&c, req->cwd);
+	features_add(&c);
+	r = places_split(&c);
+	if (r >= 0)
+		r = words_split(&c);
 	if (r < 0) {
 		policy_command_done(&c);
 		return r;
@@ -172,14 +257,33 @@ void policy_command_done(struct policy_command *c)
 	free(c->words);
 	free(c->longs);
 	free(c->program.buf);
+	free(c->cwd.buf);
+	free(c->home.buf);
 	*c = (struct policy_command){0};
+}
+
+/* "--opt=GLOB": an "--opt=VALUE" argument whose value matches the glob. */
+static bool has_value(const struct policy_command *c, const char *flag, const char *eq)
+{
+	size_t n = (size_t)(eq - flag) + 1;
+
+	for (size_t i = 0; i < c->n_longs; i++) {
+		const char *a = c->argv[c->longs[i]];
+
+		if (strncmp(a, flag, n) == 0 && fnmatch(eq + 1, a + n, 0) == 0)
+			return true;
+	}
+	return false;
 }
 
 bool policy_command_has_flag(const struct policy_command *c, const char *flag)
 {
 	if (flag[1] == '-') {
+		const char *eq = strchr(flag, '=');
 		size_t n = strlen(flag);
 
+		if (eq)
+			return has_value(c, flag, eq);
 		/* "--force" is also "--force=yes", never "--force-with-lease". */
 		for (size_t i = 0; i < c->n_longs; i++) {
 			const char *a = c->argv[c->longs[i]];
@@ -214,21 +318,45 @@ bool policy_command_has_subcommand(const struct policy_command *c, const char *w
 	}
 }
 
+/* The value glob of "--opt=GLOB". */
+static const char *value_glob_problem(const char *glob)
+{
+	if (glob[0] == '\0')
+		return "the glob after \"=\" is empty (\"--context=prod-*\"; \"--opt\" alone "
+		       "matches any value)";
+	return policy_glob_problem(glob);
+}
+
 const char *policy_flag_problem(const char *flag)
 {
 	bool is_long = flag[1] == '-';
+	const char *eq = strchr(flag, '=');
 
 	if (flag[0] != '-')
 		return "a flag starts with \"-\" (\"-r\", \"--recursive\")";
-	if (strcmp(flag, "-") == 0 || strcmp(flag, "--") == 0)
+	if (strcmp(flag, "-") == 0 || strcmp(flag, "--") == 0 || (is_long && eq == flag + 2))
 		return "\"-\" and \"--\" are not flags";
-	if (strchr(flag, '='))
-		return "a flag names an option, not its value (match values with \"args\")";
-	for (const unsigned char *l = (const unsigned char *)flag + (is_long ? 2 : 1); *l; l++) {
+	if (eq && !is_long)
+		return "only a long option takes a value glob (\"--opt=GLOB\")";
+	for (const unsigned char *l = (const unsigned char *)flag + (is_long ? 2 : 1);
+	     *l && (!eq || l < (const unsigned char *)eq); l++) {
 		if (*l <= ' ' || *l == 0x7f)
 			return "a flag has no spaces or control characters";
 		if (*l == '-' && !is_long)
 			return "a short flag cluster (\"-rf\") has no \"-\" after the first";
+	}
+	return eq ? value_glob_problem(eq + 1) : NULL;
+}
+
+const char *policy_command_getenv(const struct policy_command *c, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < c->req->n_env; i++) {
+		const char *e = c->req->env[i];
+
+		if (strncmp(e, name, n) == 0 && e[n] == '=')
+			return e + n + 1;
 	}
 	return NULL;
 }

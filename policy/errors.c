@@ -1,5 +1,6 @@
 /* errors.c: the list of load errors handed back to the caller, quoting of untrusted
- * strings inside those lines, and the names of verdicts. */
+ * strings inside those lines, the explanations of conditions that did not hold, and
+ * the names of verdicts. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,14 +8,15 @@
 
 #include "policy-internal.h"
 
+static const char *const verdict_names[] = {
+	[POLICY_ALLOW] = "allow",     [POLICY_CONFIRM] = "confirm", [POLICY_REASON] = "reason",
+	[POLICY_APPROVE] = "approve", [POLICY_DENY] = "deny",
+};
+
 const char *policy_verdict_to_string(enum policy_verdict v)
 {
-	switch (v) {
-	case POLICY_ALLOW:
-		return "allow";
-	case POLICY_DENY:
-		return "deny";
-	}
+	if ((unsigned)v < sizeof(verdict_names) / sizeof(verdict_names[0]))
+		return verdict_names[v];
 	/* Only a corrupted value gets here; naming it "deny" keeps callers fail-closed. */
 	return "deny";
 }
@@ -23,13 +25,13 @@ int policy_verdict_from_string(const char *s, enum policy_verdict *ret)
 {
 	if (!s || !ret)
 		return -EINVAL;
-	if (strcmp(s, "allow") == 0)
-		*ret = POLICY_ALLOW;
-	else if (strcmp(s, "deny") == 0)
-		*ret = POLICY_DENY;
-	else
-		return -EINVAL;
-	return 0;
+	for (size_t i = 0; i < sizeof(verdict_names) / sizeof(verdict_names[0]); i++) {
+		if (strcmp(s, verdict_names[i]) == 0) {
+			*ret = (enum policy_verdict)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 void policy_errors_clear(struct policy_errors *e)
@@ -116,4 +118,73 @@ void policy_quote(const char *s, char *buf, size_t size)
 		s += n;
 	}
 	memcpy(buf + o, "\"", 2);
+}
+
+static void why_vadd(struct policy_why *w, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void why_vadd(struct policy_why *w, const char *fmt, va_list ap)
+{
+	size_t room = sizeof(w->text) - w->len;
+	int n = vsnprintf(w->text + w->len, room, fmt, ap);
+
+	if (n < 0)
+		return;
+	if ((size_t)n < room) {
+		w->len += (size_t)n;
+		return;
+	}
+	/* Full: a bounded why is more useful than a complete one nobody reads. */
+	memcpy(w->text + sizeof(w->text) - 4, "...", 4);
+	w->len = sizeof(w->text) - 1;
+}
+
+void policy_why_set(struct policy_why *w, const char *failed, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(w->failed, sizeof(w->failed), "%s", failed);
+	w->len = 0;
+	w->text[0] = '\0';
+	va_start(ap, fmt);
+	why_vadd(w, fmt, ap);
+	va_end(ap);
+}
+
+void policy_why_add(struct policy_why *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	why_vadd(w, fmt, ap);
+	va_end(ap);
+}
+
+void policy_why_quote(struct policy_why *w, const char *s)
+{
+	char q[POLICY_QUOTE_MAX];
+
+	policy_quote(s, q, sizeof(q));
+	policy_why_add(w, "%s", q);
+}
+
+/* The policy's own text is trusted, but it still must not reach a terminal with
+ * control characters in it. */
+static void why_plain(struct policy_why *w, const char *s)
+{
+	size_t start = w->len;
+
+	policy_why_add(w, "%s", s);
+	for (char *c = w->text + start; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+}
+
+void policy_why_list(struct policy_why *w, const struct policy_strv *s, const char *last)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (i > 0)
+			policy_why_add(w, "%s", i + 1 == s->n ? last : ", ");
+		why_plain(w, s->v[i]);
+	}
 }

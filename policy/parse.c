@@ -1,5 +1,6 @@
 /* parse.c: strict validation of one policy file's JSON into rules, reporting every
- * problem rather than the first.
+ * problem rather than the first. The conditions of "match" are parsed in
+ * parse-match.c, time windows in time.c.
  *
  * The file format (guard-policy(5) is written from this):
  *
@@ -11,49 +12,139 @@
  * "default" is the verdict when no rule matches (allow when no file sets it); files
  * that set it must agree. RULE is an object:
  *
- *   "id"           required; 1 to 64 of A-Z a-z 0-9 . _ -; unique across all files
- *   "description"  optional non-empty string, for people reading the policy
- *   "match"        required object of conditions; all given must hold; {} matches all
- *   "decision"     required: "allow" or "deny"
- *   "message"      non-empty string shown to the person, at most 1024 characters;
- *                  required for "deny"
- *   "runbook"      optional non-empty string, a link shown with the message (at most
- *                  1024 characters)
+ *   "id"              required; 1 to 64 of A-Z a-z 0-9 . _ -; unique across all files
+ *   "description"     optional non-empty string, for people reading the policy
+ *   "match"           required object of conditions; all given must hold; {} matches
+ *                     all
+ *   "decision"        required: "allow", "confirm", "reason", "approve" or "deny"
+ *   "mode"            optional: "enforce" (the default) or "dry-run"
+ *   "message"         non-empty string shown to the person, at most 1024 characters;
+ *                     required for every decision but "allow"
+ *   "runbook"         optional non-empty string, a link shown with the message (at
+ *                     most 1024 characters)
+ *   "phrase"          "confirm" rules only, optional: what the person must type, 1 to
+ *                     128 characters without control characters. Default: the name of
+ *                     the deciding host (the literal "yes" if it has none).
+ *   "reason_pattern"  "reason" rules only, optional: a POSIX extended regex (at most
+ *                     1024 bytes, no back-references) that the justification must
+ *                     match; unanchored, as regexec(3) is, so anchor it with ^ and $
+ *                     ("^(INC|CHG)-[0-9]+$"). Default "[^[:space:]]": any text that is
+ *                     not blank. A justification is at most 1024 bytes without
+ *                     control characters; it is recorded with the decision.
+ *   "approvers"       "approve" rules only, required: an object
+ *                       "group"    required: the group (a name or a decimal gid)
+ *                                  whose members may approve
+ *                       "count"    optional: how many of them, 1 to 10; default 1
+ *                       "expires"  optional: how long the approval stays valid, a
+ *                                  whole number and a unit s, m, h or d ("90s", "30m",
+ *                                  "2h", "1d"), 1s to 7d; default "30m"
+ *
+ *   { "id": "prod-apply", "match": { "program": "terraform", "subcommand": "apply" },
+ *     "decision": "approve", "message": "Production changes need a second pair of eyes.",
+ *     "approvers": { "group": "sre-leads", "count": 1, "expires": "2h" } }
+ *
+ * Decisions, from least to most restrictive: "allow" runs the command; "confirm" has
+ * the person type the phrase first; "reason" has them give a justification; "approve"
+ * waits for members of a group to approve this very request; "deny" refuses it. The
+ * first matching rule decides, except that a "dry-run" rule never does: when it
+ * matches, its would-be decision is recorded with the decision and the evaluation
+ * goes on to the following rules (a dry-run rule after the deciding rule is not
+ * reached). Every decision carries its rule's message and runbook.
  *
  * Conditions. A list is any-of; where a string is allowed it stands for a list of one;
  * an empty array is an error (it could never match), and so is an empty string.
+ * Conditions are checked, and explained, in this order:
  *
  *   "program"     string or array of globs. One with a '/' is a path glob (as in
- *                 "paths") on the program's path: the path the client resolved, else
- *                 argv[0] made absolute against the cwd when it has a '/'. One without
- *                 is an fnmatch(3) glob on the last component of that path or of
- *                 argv[0]; either matching will do.
+ *                 "paths", without "~") on the program's path: the path the client
+ *                 resolved, else argv[0] made absolute against the cwd when it has a
+ *                 '/'. One without is an fnmatch(3) glob on the last component of
+ *                 that path or of argv[0]; either matching will do.
  *   "subcommand"  string or array; each string is words separated by spaces
  *                 ("stash drop") that must equal the leading positional words. Words
  *                 do not start with '-'.
  *   "flags"       array; every element must hold; an element is a flag or an array
  *                 of flags (any-of). "-r" is given alone or in a cluster ("-fr");
  *                 "-rf" means "-r" and "-f"; "--force" matches "--force" and
- *                 "--force=X", never "--force-with-lease". Only arguments before "--"
- *                 are flags. A flag has no '=', space or control character.
+ *                 "--force=X", never "--force-with-lease"; "--context=prod-*" matches
+ *                 an argument "--context=VALUE" whose VALUE matches the fnmatch(3)
+ *                 glob after the '=' ("--context prod" as two arguments is not seen
+ *                 as a value). Only arguments before "--" are flags. A flag has no
+ *                 space or control character before any '='.
  *   "args"        array of fnmatch(3) globs in which '*' crosses '/'; holds when some
  *                 positional word matches some glob.
- *   "paths"       array of absolute path globs without "." or ".." components; holds
- *                 when some non-empty positional word, joined to the cwd unless
- *                 absolute and canonicalised lexically ("//", "." and ".." resolved,
- *                 no trailing '/', no symlinks, no '~'), matches some glob. '*', '?'
- *                 and '[...]' match within one component ('*' matches a leading '.'
- *                 too); "**" as a whole component matches zero or more components, so
- *                 a trailing "**" also matches the directory it follows.
+ *   "args_regex"  array of POSIX extended regexes (at most 1024 bytes, no
+ *                 back-references); holds when some positional word matches some
+ *                 regex. Unanchored, as regexec(3) is: "^-" and "\.sql$" anchor.
+ *   "paths"       array of path globs, absolute or starting with "~" ("~", "~/.ssh"
+ *                 and "~/.ssh" followed by "/" and "**"), which stands for the home
+ *                 directory of the person asking (such a glob never holds when it is
+ *                 unknown); without "." or ".." components. Holds when some
+ *                 non-empty positional word, taken as a path, matches some glob. A
+ *                 word is taken as a path so: "~", "~/x", "$HOME", "$HOME/x",
+ *                 "${HOME}" and "${HOME}/x" start at the home directory when it is
+ *                 known (the shell expands these, but a quoted or relayed one must
+ *                 not slip past a rule; "~user" stays as it is); other words are
+ *                 joined to the cwd unless absolute; then the path is canonicalised
+ *                 lexically ("//", "." and ".." resolved, no trailing '/', no
+ *                 symlinks). '*', '?' and '[...]' match within one component ('*'
+ *                 matches a leading '.' too); "**" as a whole component matches zero
+ *                 or more components, so a trailing "**" also matches the directory
+ *                 it follows.
+ *   "paths_mode"  only with "paths": "any" (the default) or "all": with "all",
+ *                 "paths" holds when every non-empty positional word matches some
+ *                 glob, and there is at least one.
  *   "user"        string or array of user names or decimal uids ("0").
  *   "group"       string or array of group names or decimal gids; holds when the
  *                 primary group or any supplementary group is one of them.
+ *   "host"        string or array of fnmatch(3) globs on the deciding host's name,
+ *                 ignoring case ("bastion-prod-*"); never holds when it is unknown.
+ *   "cwd"         string or array of path globs, as in "paths" ("~" allowed), on the
+ *                 client's canonical working directory ("~", "/srv" followed by "/"
+ *                 and "**").
+ *   "env"         object: each key a variable name ([A-Za-z_][A-Za-z0-9_]*, at most
+ *                 128 bytes), each value a glob or an array of globs on the variable's
+ *                 value ('*' crosses '/'; an unset variable matches none), true (set,
+ *                 to anything), or false (not set). Every variable named must hold.
+ *                 Only the variables the client reported are known, the first entry
+ *                 of a name counting.  { "KUBE_CONTEXT": "prod-*", "CI": false }
+ *   "tty"         true or false: whether the client has a terminal.
+ *   "ssh"         true or false: whether the client runs in an ssh session.
+ *   "time"        object: a time window (below).
+ *   "not"         a match object, not empty; holds when it does not hold (when not all
+ *                 of its conditions hold).  "not": { "user": "root" }
+ *   "any"         non-empty array of match objects; holds when one of them holds.
+ *                 "any": [ { "tty": false }, { "ssh": true } ]
+ *
+ * Match objects nest inside "not" and "any" at most 8 deep.
+ *
+ * "time" holds when the instant of the request, as wall-clock time in its zone,
+ * is inside every part given:
+ *
+ *   "tz"     required: a zone of the system's time zone database ("Europe/Berlin",
+ *            "UTC"), read when the policy is loaded; an unknown zone is an error
+ *   "days"   string or array: "mon", "tue", "wed", "thu", "fri", "sat", "sun", and
+ *            ranges "mon-fri", "fri-mon" (wrapping over the end of the week)
+ *   "hours"  string or array of ranges "HH:MM-HH:MM", start included, end excluded
+ *            ("09:00-17:00" holds at 16:59:59, not at 17:00:00); "24:00" ends the
+ *            day; an end before the start wraps past midnight: "22:00-06:00" holds
+ *            from 22:00 and before 06:00
+ *   "dates"  string or array: "YYYY-MM-DD" and inclusive ranges
+ *            "YYYY-MM-DD..YYYY-MM-DD" ("2026-12-20..2027-01-04")
+ *
+ * At least one of "days", "hours" and "dates" is given; each list is any-of. Each part
+ * looks at the local date and time of the instant only: "days": "fri" with "hours":
+ * "22:00-06:00" holds on Friday before 06:00 and from 22:00, not early on Saturday
+ * (for a night use "any" with two time objects). Across a DST change wall-clock time
+ * counts: a time that is skipped (02:30 on a spring-forward day in Europe/Berlin)
+ * never occurs, and a time that occurs twice (on a fall-back day) holds both times.
  *
  * Positional words are the arguments after argv[0] that do not start with '-' (a lone
  * "-" is one), and every argument after "--"; the value after an option that takes one
  * is skipped for git, kubectl and systemctl (see command.c). Globs are at most 4096
- * bytes. Unknown keys anywhere are errors. Errors come in document order, file by
- * file; the checks across files (ids, default) follow. */
+ * bytes, have no '[' without its ']' and do not end in a lone '\'. Unknown keys
+ * anywhere are errors. Errors come in document order, file by file; the checks across
+ * files (ids, default) follow. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -62,39 +153,19 @@
 
 #include "policy-internal.h"
 
-#define WHERE_MAX 96 /* "rules[N].match.flags[N][N]" */
-
-struct parser {
-	const char *file;
-	struct policy_errors *errs;
-	int r; /* 0, -EINVAL once a problem was reported, -ENOMEM */
-};
-
-struct condition;
-typedef void parse_fn(struct parser *p, const char *where, json_t *v, const struct condition *c,
-		      struct policy_match *m);
-
-/* One condition of "match". */
-struct condition {
-	const char *key;
-	parse_fn *parse;
-	const char *noun;       /* in "invalid NOUN "VALUE": PROBLEM" */
-	const char *type_error; /* when the value has the wrong JSON type */
-	bool one_or_many;       /* a lone string stands for an array of one */
-	const char *(*problem)(const char *s);
-	size_t offset; /* of its struct policy_strv in struct policy_match */
-};
+#define DEFAULT_REASON_PATTERN "[^[:space:]]"
+#define DEFAULT_EXPIRES        (30 * 60)
+#define APPROVERS_COUNT_MAX    10
+#define EXPIRES_MAX            (7 * 24 * 3600)
 
 static const char *const top_keys[] = {"default", "rules", NULL};
 static const char *const rule_keys[] = {
-	"id", "description", "match", "decision", "message", "runbook", NULL,
+	"id",      "description", "match",          "decision",  "mode", "message",
+	"runbook", "phrase",      "reason_pattern", "approvers", NULL,
 };
+static const char *const approvers_keys[] = {"group", "count", "expires", NULL};
 
-static void report(struct parser *p, const char *where, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Adds "FILE: WHERE: TEXT" (or "FILE: TEXT" for the top level) to the errors. */
-static void report(struct parser *p, const char *where, const char *fmt, ...)
+void policy_report(struct policy_parser *p, const char *where, const char *fmt, ...)
 {
 	char *text;
 	va_list ap;
@@ -116,23 +187,23 @@ static void report(struct parser *p, const char *where, const char *fmt, ...)
 }
 
 /* Can never be cut for the sizes a policy file has; marked if it were. */
-static const char *mark_cut(char where[WHERE_MAX], int n)
+static const char *mark_cut(char where[POLICY_WHERE_MAX], int n)
 {
-	if (n >= WHERE_MAX)
-		memcpy(where + WHERE_MAX - 4, "...", 4);
+	if (n >= POLICY_WHERE_MAX)
+		memcpy(where + POLICY_WHERE_MAX - 4, "...", 4);
 	return where;
 }
 
-static const char *member(char where[WHERE_MAX], const char *parent, const char *key)
+const char *policy_where_member(char where[POLICY_WHERE_MAX], const char *parent, const char *key)
 {
 	if (!parent)
-		return mark_cut(where, snprintf(where, WHERE_MAX, "%s", key));
-	return mark_cut(where, snprintf(where, WHERE_MAX, "%s.%s", parent, key));
+		return mark_cut(where, snprintf(where, POLICY_WHERE_MAX, "%s", key));
+	return mark_cut(where, snprintf(where, POLICY_WHERE_MAX, "%s.%s", parent, key));
 }
 
-static const char *element(char where[WHERE_MAX], const char *parent, size_t i)
+const char *policy_where_element(char where[POLICY_WHERE_MAX], const char *parent, size_t i)
 {
-	return mark_cut(where, snprintf(where, WHERE_MAX, "%s[%zu]", parent, i));
+	return mark_cut(where, snprintf(where, POLICY_WHERE_MAX, "%s[%zu]", parent, i));
 }
 
 static bool key_known(const char *key, const char *const *keys)
@@ -143,9 +214,10 @@ static bool key_known(const char *key, const char *const *keys)
 	return false;
 }
 
-static void check_keys(struct parser *p, const char *where, json_t *obj, const char *const *keys)
+void policy_check_keys(struct policy_parser *p, const char *where, json_t *obj,
+		       const char *const *keys)
 {
-	char valid[128] = "";
+	char valid[256] = "";
 
 	for (const char *const *k = keys; *k; k++)
 		snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid), "%s%s",
@@ -157,16 +229,116 @@ static void check_keys(struct parser *p, const char *where, json_t *obj, const c
 		if (key_known(key, keys))
 			continue;
 		policy_quote(key, q, sizeof(q));
-		report(p, where, "unknown key %s (valid: %s)", q, valid);
+		policy_report(p, where, "unknown key %s (valid: %s)", q, valid);
 	}
 }
 
-static json_t *required(struct parser *p, const char *where, json_t *obj, const char *key)
+void *policy_parser_alloc(struct policy_parser *p, size_t size)
+{
+	void *m = policy_arena_alloc(&p->f->arena, size);
+
+	if (!m)
+		p->r = -ENOMEM;
+	return m;
+}
+
+const char *policy_parser_strdup(struct policy_parser *p, const char *s)
+{
+	char *copy = policy_arena_strdup(&p->f->arena, s);
+
+	if (!copy)
+		p->r = -ENOMEM;
+	return copy;
+}
+
+/* The end of the bracket expression of a regex that starts at s ('['), or NULL. In a
+ * regex bracket '\' is an ordinary character. */
+static const char *regex_bracket_end(const char *s)
+{
+	s++;
+	s += *s == '^';
+	s += *s == ']';
+	for (; *s; s++) {
+		if (*s == ']')
+			return s;
+		if (*s == '[' && (s[1] == ':' || s[1] == '=' || s[1] == '.')) {
+			const char *end = strstr(s + 2, (const char[]){s[1], ']', '\0'});
+
+			if (!end)
+				return NULL;
+			s = end + 1;
+		}
+	}
+	return NULL;
+}
+
+/* glibc's regexec() takes exponential time on some patterns with back-references,
+ * and the text it runs on comes from whoever asks. */
+static bool has_backreference(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '[') {
+			const char *end = regex_bracket_end(s);
+
+			if (!end)
+				return false; /* regcomp() reports it */
+			s = end;
+		} else if (*s == '\\') {
+			if (s[1] >= '1' && s[1] <= '9')
+				return true;
+			if (s[1])
+				s++;
+		}
+	}
+	return false;
+}
+
+static const char *regex_problem(const char *source)
+{
+	if (strlen(source) > POLICY_REGEX_MAX)
+		return "it is longer than 1024 bytes";
+	if (has_backreference(source))
+		return "back-references (\"\\1\") are not allowed";
+	return NULL;
+}
+
+struct policy_regex *policy_parser_regex(struct policy_parser *p, const char *where,
+					 const char *noun, const char *source)
+{
+	struct policy_regex *re = policy_parser_alloc(p, sizeof(*re));
+	const char *problem = regex_problem(source);
+	char q[POLICY_QUOTE_MAX], text[256];
+	int k;
+
+	if (!re)
+		return NULL;
+	policy_quote(source, q, sizeof(q));
+	if (problem) {
+		policy_report(p, where, "invalid %s %s: %s", noun, q, problem);
+		return NULL;
+	}
+	k = regcomp(&re->re, source, REG_EXTENDED | REG_NOSUB);
+	if (k == REG_ESPACE) {
+		p->r = -ENOMEM;
+		return NULL;
+	}
+	if (k != 0) {
+		regerror(k, &re->re, text, sizeof(text));
+		policy_report(p, where, "invalid %s %s: %s", noun, q, text);
+		return NULL;
+	}
+	re->source = policy_parser_strdup(p, source);
+	re->next = p->f->regexes;
+	p->f->regexes = re;
+	return re;
+}
+
+static json_t *required(struct policy_parser *p, const char *where, json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);
 
 	if (!v)
-		report(p, where, "missing key \"%s\"", key);
+		policy_report(p, where, "missing key \"%s\"", key);
 	return v;
 }
 
@@ -180,18 +352,51 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
-static bool parse_verdict(struct parser *p, const char *where, json_t *v, enum policy_verdict *ret)
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/* "default": only allow or deny; a human step for every unmatched command is not a
+ * default anybody means. */
+static bool parse_default(struct policy_parser *p, json_t *v, enum policy_verdict *ret)
+{
+	enum policy_verdict d;
+	char q[POLICY_QUOTE_MAX];
+
+	if (!json_is_string(v)) {
+		policy_report(p, "default", "expected \"allow\" or \"deny\"");
+		return false;
+	}
+	if (policy_verdict_from_string(json_string_value(v), &d) == 0 &&
+	    (d == POLICY_ALLOW || d == POLICY_DENY)) {
+		*ret = d;
+		return true;
+	}
+	policy_quote(json_string_value(v), q, sizeof(q));
+	policy_report(p, "default", "unknown decision %s (valid: allow, deny)", q);
+	return false;
+}
+
+static bool parse_decision(struct policy_parser *p, const char *where, json_t *v,
+			   enum policy_verdict *ret)
 {
 	char q[POLICY_QUOTE_MAX];
 
 	if (!json_is_string(v)) {
-		report(p, where, "expected \"allow\" or \"deny\"");
+		policy_report(
+			p, where,
+			"expected \"allow\", \"confirm\", \"reason\", \"approve\" or \"deny\"");
 		return false;
 	}
 	if (policy_verdict_from_string(json_string_value(v), ret) == 0)
 		return true;
 	policy_quote(json_string_value(v), q, sizeof(q));
-	report(p, where, "unknown decision %s (valid: allow, deny)", q);
+	policy_report(p, where,
+		      "unknown decision %s (valid: allow, confirm, reason, approve, deny)", q);
 	return false;
 }
 
@@ -202,296 +407,354 @@ static bool id_valid(const char *s)
 	return n >= 1 && n <= POLICY_ID_MAX && s[n] == '\0';
 }
 
-static const char *parse_id(struct parser *p, const char *where, json_t *rule)
+static const char *parse_id(struct policy_parser *p, const char *where, json_t *rule)
 {
 	json_t *v = required(p, where, rule, "id");
-	char w[WHERE_MAX], q[POLICY_QUOTE_MAX];
+	char w[POLICY_WHERE_MAX], q[POLICY_QUOTE_MAX];
 
 	if (!v)
 		return NULL;
-	member(w, where, "id");
+	policy_where_member(w, where, "id");
 	if (!json_is_string(v)) {
-		report(p, w, "expected a string");
+		policy_report(p, w, "expected a string");
 		return NULL;
 	}
 	if (!id_valid(json_string_value(v))) {
 		policy_quote(json_string_value(v), q, sizeof(q));
-		report(p, w, "invalid id %s (use 1 to 64 letters, digits, \".\", \"_\" and \"-\")",
-		       q);
+		policy_report(p, w,
+			      "invalid id %s (use 1 to 64 letters, digits, \".\", \"_\" and \"-\")",
+			      q);
 		return NULL;
 	}
-	return json_string_value(v);
+	return policy_parser_strdup(p, json_string_value(v));
 }
 
-/* An optional human text: a non-empty string of at most max characters. */
-static const char *parse_text(struct parser *p, const char *where, json_t *rule, const char *key,
-			      size_t max)
+/* An optional human text: a non-empty string of at most max characters, borrowed from
+ * the document (the caller copies what it keeps). */
+static const char *text_value(struct policy_parser *p, const char *where, json_t *rule,
+			      const char *key, size_t max)
 {
 	json_t *v = json_object_get(rule, key);
-	char w[WHERE_MAX];
+	char w[POLICY_WHERE_MAX];
 
 	if (!v)
 		return NULL;
-	member(w, where, key);
+	policy_where_member(w, where, key);
 	if (!json_is_string(v)) {
-		report(p, w, "expected a string");
+		policy_report(p, w, "expected a string");
 		return NULL;
 	}
 	if (json_string_value(v)[0] == '\0') {
-		report(p, w, "empty string");
+		policy_report(p, w, "empty string");
 		return NULL;
 	}
 	if (utf8_chars(json_string_value(v)) > max) {
-		report(p, w, "longer than %zu characters", max);
+		policy_report(p, w, "longer than %zu characters", max);
 		return NULL;
 	}
 	return json_string_value(v);
 }
 
-static const char *glob_problem(const char *s)
+static const char *parse_text(struct policy_parser *p, const char *where, json_t *rule,
+			      const char *key, size_t max)
 {
-	return strlen(s) > POLICY_GLOB_MAX ? "it is longer than 4096 bytes" : NULL;
+	const char *s = text_value(p, where, rule, key, max);
+
+	return s ? policy_parser_strdup(p, s) : NULL;
 }
 
-static const char *program_problem(const char *s)
+static void parse_mode(struct policy_parser *p, const char *where, json_t *rule,
+		       struct policy_rule *r)
 {
-	return strchr(s, '/') ? policy_path_glob_problem(s) : glob_problem(s);
-}
+	json_t *v = json_object_get(rule, "mode");
+	char w[POLICY_WHERE_MAX], q[POLICY_QUOTE_MAX];
 
-static const char *subcommand_problem(const char *s)
-{
-	if (s[strspn(s, " ")] == '\0')
-		return "it has no words";
-	for (s += strspn(s, " "); *s; s += strspn(s, " ")) {
-		if (*s == '-')
-			return "its words do not start with \"-\" (match options with \"flags\")";
-		s += strcspn(s, " ");
-	}
-	return NULL;
-}
-
-/* A name, or a decimal id that fits. */
-static const char *id_problem(const char *s)
-{
-	unsigned long id;
-
-	if (s[strspn(s, "0123456789")] == '\0' && !policy_parse_id(s, &id))
-		return "the number is out of range";
-	return NULL;
-}
-
-bool policy_parse_id(const char *s, unsigned long *ret)
-{
-	unsigned long v = 0;
-
-	if (s[0] == '\0' || strlen(s) > 10 || s[strspn(s, "0123456789")] != '\0')
-		return false;
-	for (; *s; s++)
-		v = v * 10 + (unsigned long)(*s - '0');
-	/* (uid_t)-1 means "no id" to the kernel; nobody has it. */
-	if (v >= UINT32_MAX)
-		return false;
-	*ret = v;
-	return true;
-}
-
-static void parse_string(struct parser *p, const char *where, json_t *v, const struct condition *c,
-			 struct policy_strv *ret)
-{
-	const char *problem;
-	char q[POLICY_QUOTE_MAX];
-
+	if (!v)
+		return;
+	policy_where_member(w, where, "mode");
 	if (!json_is_string(v)) {
-		report(p, where, "expected a string");
+		policy_report(p, w, "expected \"enforce\" or \"dry-run\"");
+		return;
+	}
+	if (strcmp(json_string_value(v), "dry-run") == 0) {
+		r->dry_run = true;
+		return;
+	}
+	if (strcmp(json_string_value(v), "enforce") == 0)
+		return;
+	policy_quote(json_string_value(v), q, sizeof(q));
+	policy_report(p, w, "unknown mode %s (valid: enforce, dry-run)", q);
+}
+
+/* A key that only one decision has: reported on a rule with another (when the rule's
+ * decision is known at all). Returns the value when it belongs. */
+static json_t *decision_key(struct policy_parser *p, const char *where, json_t *rule,
+			    const struct policy_rule *r, bool decided, const char *key,
+			    enum policy_verdict owner)
+{
+	json_t *v = json_object_get(rule, key);
+	char w[POLICY_WHERE_MAX];
+
+	if (!v || !decided)
+		return NULL;
+	if (r->decision != owner) {
+		policy_report(p, policy_where_member(w, where, key),
+			      "only for \"%s\" rules; this one is \"%s\"",
+			      policy_verdict_to_string(owner),
+			      policy_verdict_to_string(r->decision));
+		return NULL;
+	}
+	return v;
+}
+
+static void parse_phrase(struct policy_parser *p, const char *where, json_t *rule,
+			 struct policy_rule *r)
+{
+	const char *s = text_value(p, where, rule, "phrase", POLICY_PHRASE_MAX);
+	char w[POLICY_WHERE_MAX];
+
+	if (!s)
+		return;
+	if (has_control(s)) {
+		/* It is shown, and typed back: neither works with control characters. */
+		policy_report(p, policy_where_member(w, where, "phrase"),
+			      "it must not have control characters");
+		return;
+	}
+	r->phrase = policy_parser_strdup(p, s);
+}
+
+static void parse_reason(struct policy_parser *p, const char *where, json_t *v,
+			 struct policy_rule *r)
+{
+	char w[POLICY_WHERE_MAX];
+
+	if (!v) {
+		/* A compiled regex takes kilobytes: one for all the rules that use it. */
+		if (!p->f->default_reason)
+			p->f->default_reason = policy_parser_regex(p, where, "reason pattern",
+								   DEFAULT_REASON_PATTERN);
+		r->reason = p->f->default_reason;
+		return;
+	}
+	policy_where_member(w, where, "reason_pattern");
+	if (!json_is_string(v)) {
+		policy_report(p, w, "expected a string");
 		return;
 	}
 	if (json_string_value(v)[0] == '\0') {
-		report(p, where, "empty string");
+		policy_report(p, w, "empty string");
 		return;
 	}
-	problem = c->problem(json_string_value(v));
-	if (problem) {
+	r->reason = policy_parser_regex(p, w, "reason pattern", json_string_value(v));
+}
+
+/* "90s", "30m", "2h", "1d": a whole number and a unit. */
+static bool parse_duration(const char *s, unsigned *ret)
+{
+	static const char units[] = "smhd";
+	static const unsigned seconds[] = {1, 60, 3600, 86400};
+	size_t digits = strspn(s, "0123456789");
+	const char *unit;
+	unsigned long v = 0;
+
+	if (digits == 0 || digits > 6 || s[digits] == '\0' || s[digits + 1] != '\0' ||
+	    !(unit = strchr(units, s[digits])))
+		return false;
+	for (size_t i = 0; i < digits; i++)
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	v *= seconds[unit - units];
+	if (v < 1 || v > EXPIRES_MAX)
+		return false;
+	*ret = (unsigned)v;
+	return true;
+}
+
+static void parse_expires(struct policy_parser *p, const char *where, json_t *v,
+			  struct policy_rule *r)
+{
+	char w[POLICY_WHERE_MAX], q[POLICY_QUOTE_MAX];
+
+	r->approvers_expires = DEFAULT_EXPIRES;
+	if (!v)
+		return;
+	policy_where_member(w, where, "expires");
+	if (!json_is_string(v)) {
+		policy_report(p, w, "expected a duration (\"90s\", \"30m\", \"2h\", \"1d\")");
+		return;
+	}
+	if (!parse_duration(json_string_value(v), &r->approvers_expires)) {
 		policy_quote(json_string_value(v), q, sizeof(q));
-		report(p, where, "invalid %s %s: %s", c->noun, q, problem);
-		return;
+		policy_report(p, w,
+			      "invalid duration %s (a whole number and s, m, h or d, from 1s to "
+			      "7d: \"90s\", \"30m\", \"2h\", \"1d\")",
+			      q);
 	}
-	ret->v[ret->n++] = json_string_value(v);
 }
 
-static void parse_strings(struct parser *p, const char *where, json_t *v, const struct condition *c,
-			  struct policy_strv *ret)
+static void parse_count(struct policy_parser *p, const char *where, json_t *v,
+			struct policy_rule *r)
 {
-	bool one = c->one_or_many && json_is_string(v);
-	size_t n = one ? 1 : json_array_size(v);
-	char w[WHERE_MAX];
+	char w[POLICY_WHERE_MAX];
 
-	if (!one && !json_is_array(v)) {
-		report(p, where, "%s", c->type_error);
+	r->approvers_count = 1;
+	if (!v)
+		return;
+	policy_where_member(w, where, "count");
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > APPROVERS_COUNT_MAX) {
+		policy_report(p, w, "expected a whole number from 1 to %d", APPROVERS_COUNT_MAX);
 		return;
 	}
-	if (n == 0) {
-		report(p, where, "empty array; it would never match");
-		return;
-	}
-	ret->v = calloc(n, sizeof(*ret->v));
-	if (!ret->v) {
-		p->r = -ENOMEM;
-		return;
-	}
-	if (one)
-		parse_string(p, where, v, c, ret);
-	for (size_t i = 0; !one && i < n; i++)
-		parse_string(p, element(w, where, i), json_array_get(v, i), c, ret);
+	r->approvers_count = (unsigned)json_integer_value(v);
 }
 
-static void parse_flags(struct parser *p, const char *where, json_t *v, const struct condition *c,
-			struct policy_match *m)
+/* A group name as the system has them: no spaces, no ':' (the group file's
+ * separator), no control characters. */
+static bool group_name_valid(const char *s)
 {
-	/* Each element: a flag, or an array of flags of which one must be given. */
-	static const struct condition element_condition = {
-		.key = "flags",
-		.noun = "flag",
-		.type_error = "expected a flag or an array of flags",
-		.one_or_many = true,
-		.problem = policy_flag_problem,
-	};
-	size_t n = json_array_size(v);
-	char w[WHERE_MAX];
+	size_t n = strlen(s);
 
-	if (!json_is_array(v)) {
-		report(p, where, "%s", c->type_error);
-		return;
-	}
-	if (n == 0) {
-		report(p, where, "empty array; it would never match");
-		return;
-	}
-	m->flags = calloc(n, sizeof(*m->flags));
-	if (!m->flags) {
-		p->r = -ENOMEM;
-		return;
-	}
-	m->n_flags = n;
-	for (size_t i = 0; i < n; i++)
-		parse_strings(p, element(w, where, i), json_array_get(v, i), &element_condition,
-			      &m->flags[i]);
+	return n >= 1 && n <= POLICY_GROUP_MAX && !strpbrk(s, " :") && !has_control(s);
 }
 
-static void parse_list(struct parser *p, const char *where, json_t *v, const struct condition *c,
-		       struct policy_match *m)
+static void parse_group(struct policy_parser *p, const char *where, json_t *v,
+			struct policy_rule *r)
 {
-	parse_strings(p, where, v, c, (struct policy_strv *)((char *)m + c->offset));
+	char w[POLICY_WHERE_MAX], q[POLICY_QUOTE_MAX];
+	unsigned long id;
+
+	if (!v)
+		return;
+	policy_where_member(w, where, "group");
+	if (!json_is_string(v)) {
+		policy_report(p, w, "expected a string");
+		return;
+	}
+	policy_quote(json_string_value(v), q, sizeof(q));
+	if (json_string_value(v)[0] == '\0')
+		policy_report(p, w, "empty string");
+	else if (!group_name_valid(json_string_value(v)))
+		policy_report(p, w,
+			      "invalid group %s (a group name or gid: 1 to 256 bytes without "
+			      "spaces, \":\" or control characters)",
+			      q);
+	else if (json_string_value(v)[strspn(json_string_value(v), "0123456789")] == '\0' &&
+		 !policy_parse_id(json_string_value(v), &id))
+		policy_report(p, w, "invalid group %s: the number is out of range", q);
+	else
+		r->approvers_group = policy_parser_strdup(p, json_string_value(v));
 }
 
-#define ONE_OR_LIST "expected a string or an array of strings"
-#define LIST        "expected an array of strings"
-
-/* In the order of guard-policy(5), which is the order their errors are reported in. */
-static const struct condition conditions[] = {
-	{"program", parse_list, "program", ONE_OR_LIST, true, program_problem,
-	 offsetof(struct policy_match, program)},
-	{"subcommand", parse_list, "subcommand", ONE_OR_LIST, true, subcommand_problem,
-	 offsetof(struct policy_match, subcommand)},
-	{.key = "flags", .parse = parse_flags, .type_error = "expected an array of flags"},
-	{"args", parse_list, "argument glob", LIST, false, glob_problem,
-	 offsetof(struct policy_match, args)},
-	{"paths", parse_list, "path glob", LIST, false, policy_path_glob_problem,
-	 offsetof(struct policy_match, paths)},
-	{"user", parse_list, "user", ONE_OR_LIST, true, id_problem,
-	 offsetof(struct policy_match, user)},
-	{"group", parse_list, "group", ONE_OR_LIST, true, id_problem,
-	 offsetof(struct policy_match, group)},
-};
-static const char *const match_keys[] = {
-	"program", "subcommand", "flags", "args", "paths", "user", "group", NULL,
-};
-
-static void parse_match(struct parser *p, const char *where, json_t *v, struct policy_match *m)
+static void parse_approvers(struct policy_parser *p, const char *where, json_t *rule, json_t *v,
+			    struct policy_rule *r)
 {
-	char w[WHERE_MAX], cw[WHERE_MAX];
+	char w[POLICY_WHERE_MAX];
 
 	if (!v) {
-		report(p, where, "missing key \"match\"");
+		policy_report(p, where,
+			      "missing key \"approvers\" (an approve rule names who approves)");
 		return;
 	}
-	member(w, where, "match");
+	policy_where_member(w, where, "approvers");
 	if (!json_is_object(v)) {
-		report(p, w, "expected an object");
+		policy_report(p, w, "expected an object (\"group\", \"count\", \"expires\")");
 		return;
 	}
-	check_keys(p, w, v, match_keys);
-	for (size_t i = 0; i < sizeof(conditions) / sizeof(conditions[0]); i++) {
-		const struct condition *c = &conditions[i];
-		json_t *cv = json_object_get(v, c->key);
-
-		if (cv)
-			c->parse(p, member(cw, w, c->key), cv, c, m);
-	}
+	policy_check_keys(p, w, v, approvers_keys);
+	if (required(p, w, v, "group"))
+		parse_group(p, w, json_object_get(v, "group"), r);
+	parse_count(p, w, json_object_get(v, "count"), r);
+	parse_expires(p, w, json_object_get(v, "expires"), r);
 }
 
-static void parse_rule(struct parser *p, size_t i, json_t *j, struct policy_rule *r)
+/* What only some decisions have: a phrase, a reason pattern, approvers. */
+static void parse_decision_keys(struct policy_parser *p, const char *where, json_t *j,
+				struct policy_rule *r, bool decided)
 {
-	char where[WHERE_MAX], w[WHERE_MAX];
+	json_t *v;
+
+	if (decision_key(p, where, j, r, decided, "phrase", POLICY_CONFIRM))
+		parse_phrase(p, where, j, r);
+	v = decision_key(p, where, j, r, decided, "reason_pattern", POLICY_REASON);
+	if (decided && r->decision == POLICY_REASON)
+		parse_reason(p, where, v, r);
+	v = decision_key(p, where, j, r, decided, "approvers", POLICY_APPROVE);
+	if (decided && r->decision == POLICY_APPROVE)
+		parse_approvers(p, where, j, v, r);
+}
+
+static void parse_rule(struct policy_parser *p, size_t i, json_t *j, struct policy_rule *r)
+{
+	char where[POLICY_WHERE_MAX], w[POLICY_WHERE_MAX];
 	json_t *decision;
 	bool decided = false;
 
 	r->index = i;
-	element(where, "rules", i);
+	r->file = p->file;
+	policy_where_element(where, "rules", i);
 	if (!json_is_object(j)) {
-		report(p, where, "expected an object");
+		policy_report(p, where, "expected an object");
 		return;
 	}
-	check_keys(p, where, j, rule_keys);
+	policy_check_keys(p, where, j, rule_keys);
 	r->id = parse_id(p, where, j);
-	r->description = parse_text(p, where, j, "description", SIZE_MAX);
-	parse_match(p, where, json_object_get(j, "match"), &r->match);
+	/* Checked, not kept: nothing shows it. */
+	text_value(p, where, j, "description", SIZE_MAX);
+	if (required(p, where, j, "match"))
+		policy_parse_match(p, policy_where_member(w, where, "match"),
+				   json_object_get(j, "match"), &r->match, 0);
 	decision = required(p, where, j, "decision");
 	if (decision)
-		decided = parse_verdict(p, member(w, where, "decision"), decision, &r->decision);
+		decided = parse_decision(p, policy_where_member(w, where, "decision"), decision,
+					 &r->decision);
+	parse_mode(p, where, j, r);
 	r->message = parse_text(p, where, j, "message", POLICY_MESSAGE_MAX);
-	if (decided && r->decision == POLICY_DENY && !json_object_get(j, "message"))
-		report(p, where, "missing key \"message\" (a deny rule must tell the person why)");
+	if (decided && r->decision != POLICY_ALLOW && !json_object_get(j, "message"))
+		policy_report(p, where,
+			      "missing key \"message\" (%s %s rule must tell the person why)",
+			      r->decision == POLICY_APPROVE ? "an" : "a",
+			      policy_verdict_to_string(r->decision));
 	r->runbook = parse_text(p, where, j, "runbook", POLICY_RUNBOOK_MAX);
+	parse_decision_keys(p, where, j, r, decided);
 }
 
-static void parse_rules(struct parser *p, json_t *rules, struct policy_file *f)
+static void parse_rules(struct policy_parser *p, json_t *rules, struct policy_file *f)
 {
 	size_t n = json_array_size(rules);
 
-	/* One element more than needed, so that an empty array is not a failed calloc. */
-	f->rules = calloc(n + 1, sizeof(*f->rules));
-	if (!f->rules) {
-		p->r = -ENOMEM;
+	/* One element more than needed, so that an empty array is not a failed allocation. */
+	f->rules = policy_parser_alloc(p, (n + 1) * sizeof(*f->rules));
+	if (!f->rules)
 		return;
-	}
 	f->n_rules = n;
 	for (size_t i = 0; i < n; i++)
 		parse_rule(p, i, json_array_get(rules, i), &f->rules[i]);
 }
 
-static void parse_top(struct parser *p, json_t *doc, struct policy_file *f)
+static void parse_top(struct policy_parser *p, json_t *doc, struct policy_file *f)
 {
 	json_t *def = json_object_get(doc, "default"), *rules = json_object_get(doc, "rules");
 
 	if (!json_is_object(doc)) {
-		report(p, NULL, "expected an object at the top level");
+		policy_report(p, NULL, "expected an object at the top level");
 		return;
 	}
-	check_keys(p, NULL, doc, top_keys);
+	policy_check_keys(p, NULL, doc, top_keys);
 	if (def)
-		f->has_default = parse_verdict(p, "default", def, &f->default_verdict);
+		f->has_default = parse_default(p, def, &f->default_verdict);
 	if (!rules) {
-		report(p, NULL, "missing key \"rules\"");
+		policy_report(p, NULL, "missing key \"rules\"");
 		return;
 	}
 	if (!json_is_array(rules)) {
-		report(p, "rules", "expected an array of rules");
+		policy_report(p, "rules", "expected an array of rules");
 		return;
 	}
 	parse_rules(p, rules, f);
 }
 
-static void syntax_error(struct parser *p, json_error_t *je)
+static void syntax_error(struct policy_parser *p, json_error_t *je)
 {
 	int r;
 
@@ -514,35 +777,43 @@ static void syntax_error(struct parser *p, json_error_t *je)
 int policy_parse_file(const char *data, size_t size, struct policy_errors *errs,
 		      struct policy_file *f)
 {
-	struct parser p = {.file = f->path, .errs = errs};
+	struct policy_parser p = {.file = f->path, .errs = errs, .f = f};
 	json_error_t je;
+	json_t *doc;
 
-	f->doc = json_loadb(data, size, JSON_REJECT_DUPLICATES, &je);
-	if (!f->doc)
+	doc = json_loadb(data, size, JSON_REJECT_DUPLICATES, &je);
+	if (!doc)
 		syntax_error(&p, &je);
 	else
-		parse_top(&p, f->doc, f);
+		parse_top(&p, doc, f);
+	/* Everything kept was copied into the arena: the document, several times the size
+	 * of the rules, can go. */
+	json_decref(doc);
 	return p.r;
-}
-
-static void match_done(struct policy_match *m)
-{
-	const struct policy_strv *lists[] = {&m->program, &m->subcommand, &m->args,
-					     &m->paths,   &m->user,       &m->group};
-
-	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
-		free(lists[i]->v);
-	for (size_t i = 0; i < m->n_flags; i++)
-		free(m->flags[i].v);
-	free(m->flags);
 }
 
 void policy_file_done(struct policy_file *f)
 {
-	for (size_t i = 0; i < f->n_rules; i++)
-		match_done(&f->rules[i].match);
-	free(f->rules);
-	json_decref(f->doc);
+	for (struct policy_regex *re = f->regexes; re; re = re->next)
+		regfree(&re->re);
+	for (struct policy_zone *z = f->zones; z; z = z->next)
+		policy_tz_free(z->tz);
+	policy_arena_free(&f->arena);
 	free(f->path);
 	*f = (struct policy_file){0};
+}
+
+bool policy_parse_id(const char *s, unsigned long *ret)
+{
+	unsigned long v = 0;
+
+	if (s[0] == '\0' || strlen(s) > 10 || s[strspn(s, "0123456789")] != '\0')
+		return false;
+	for (; *s; s++)
+		v = v * 10 + (unsigned long)(*s - '0');
+	/* (uid_t)-1 means "no id" to the kernel; nobody has it. */
+	if (v >= UINT32_MAX)
+		return false;
+	*ret = v;
+	return true;
 }

@@ -1,5 +1,6 @@
 /* policy.c: the policy object: the checks that span files (unique ids, one default),
- * assembly of the parsed files into one policy, and its accessors. */
+ * assembly of the parsed files into one policy (rules in order, their index, the
+ * environment variables they name), and its accessors. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,9 @@ void policy_free(struct policy *p)
 {
 	if (!p)
 		return;
+	policy_index_done(&p->index);
+	free(p->rules);
+	free(p->env_names);
 	policy_files_free(p->files, p->n_files);
 	free(p);
 }
@@ -102,9 +106,90 @@ int policy_files_check(const struct policy_file *files, size_t n, struct policy_
 	return policy_worse(r, check_ids(files, n, errs));
 }
 
+/* Every rule in policy order, each numbered by its position. */
+static int list_rules(struct policy *p)
+{
+	size_t k = 0;
+
+	p->rules = calloc(p->n_rules + 1, sizeof(*p->rules));
+	if (!p->rules)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_files; i++) {
+		for (size_t j = 0; j < p->files[i].n_rules; j++) {
+			p->files[i].rules[j].seq = (uint32_t)k;
+			policy_rule_needs(&p->files[i].rules[j]);
+			p->rules[k++] = &p->files[i].rules[j];
+		}
+	}
+	return 0;
+}
+
+struct names {
+	const char **v;
+	size_t n, cap;
+};
+
+static int names_add(struct names *names, const char *name)
+{
+	if (names->n == names->cap) {
+		size_t cap = names->cap ? 2 * names->cap : 16;
+		const char **grown = realloc(names->v, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		names->v = grown;
+		names->cap = cap;
+	}
+	names->v[names->n++] = name;
+	return 0;
+}
+
+/* Depth is bounded by the parser (POLICY_DEPTH_MAX). */
+static int collect_env(const struct policy_match *m, struct names *names)
+{
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < m->n_env; i++)
+		r = names_add(names, m->env[i].name);
+	if (r == 0 && m->not )
+		r = collect_env(m->not, names);
+	for (size_t i = 0; r == 0 && i < m->n_any; i++)
+		r = collect_env(&m->any[i], names);
+	return r;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The variables worth recording: those some condition looks at. */
+static int env_names(struct policy *p)
+{
+	struct names names = {0};
+	size_t out = 0;
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < p->n_rules; i++)
+		r = collect_env(&p->rules[i]->match, &names);
+	if (r < 0) {
+		free(names.v);
+		return r;
+	}
+	if (names.n > 1)
+		qsort(names.v, names.n, sizeof(*names.v), compare_strings);
+	for (size_t i = 0; i < names.n; i++)
+		if (out == 0 || strcmp(names.v[i], names.v[out - 1]) != 0)
+			names.v[out++] = names.v[i];
+	p->env_names = names.v;
+	p->n_env_names = out;
+	return 0;
+}
+
 int policy_new(struct policy_file *files, size_t n, const char *revision, struct policy **ret)
 {
 	struct policy *p = calloc(1, sizeof(*p));
+	int r;
 
 	if (!p) {
 		policy_files_free(files, n);
@@ -116,6 +201,15 @@ int policy_new(struct policy_file *files, size_t n, const char *revision, struct
 	for (size_t i = 0; i < n; i++)
 		p->n_rules += files[i].n_rules;
 	snprintf(p->revision, sizeof(p->revision), "%s", revision);
+	r = list_rules(p);
+	if (r == 0)
+		r = policy_index_build(&p->index, p->rules, p->n_rules);
+	if (r == 0)
+		r = env_names(p);
+	if (r < 0) {
+		policy_free(p);
+		return r;
+	}
 	*ret = p;
 	return 0;
 }

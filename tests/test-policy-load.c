@@ -696,17 +696,25 @@ END_TEST
 
 START_TEST(verdict_names_round_trip)
 {
+	static const char *const names[] = {"allow", "confirm", "reason", "approve", "deny"};
 	enum policy_verdict v = POLICY_DENY;
 
-	ck_assert_str_eq(policy_verdict_to_string(POLICY_ALLOW), "allow");
-	ck_assert_str_eq(policy_verdict_to_string(POLICY_DENY), "deny");
-	ck_assert_int_eq(policy_verdict_from_string("allow", &v), 0);
-	ck_assert_int_eq(v, POLICY_ALLOW);
-	ck_assert_int_eq(policy_verdict_from_string("deny", &v), 0);
-	ck_assert_int_eq(v, POLICY_DENY);
-	ck_assert_int_eq(policy_verdict_from_string("confirm", &v), -EINVAL);
+	/* The enum's order is the order of restriction: the greatest verdict wins. */
+	for (int i = 0; i < 5; i++) {
+		ck_assert_str_eq(policy_verdict_to_string((enum policy_verdict)i), names[i]);
+		ck_assert_int_eq(policy_verdict_from_string(names[i], &v), 0);
+		ck_assert_int_eq(v, i);
+	}
+	ck_assert_int_lt(POLICY_ALLOW, POLICY_CONFIRM);
+	ck_assert_int_lt(POLICY_CONFIRM, POLICY_REASON);
+	ck_assert_int_lt(POLICY_REASON, POLICY_APPROVE);
+	ck_assert_int_lt(POLICY_APPROVE, POLICY_DENY);
+	ck_assert_int_eq(policy_verdict_from_string("Deny", &v), -EINVAL);
+	ck_assert_int_eq(policy_verdict_from_string("dry-run", &v), -EINVAL);
 	ck_assert_int_eq(v, POLICY_DENY);
 	ck_assert_int_eq(policy_verdict_from_string(NULL, &v), -EINVAL);
+	/* A corrupted value reads as the safe side. */
+	ck_assert_str_eq(policy_verdict_to_string((enum policy_verdict)42), "deny");
 }
 END_TEST
 

@@ -92,7 +92,7 @@ struct policy_decision {
 	const char *rule_id; /* the rule that decided, or NULL for the default */
 	const char *message; /* shown to the person; never NULL */
 	const char *runbook; /* a link, or NULL */
-	const char *phrase;  /* confirm: what to type (the rule's, else req->host) */
+	const char *phrase;  /* confirm: what to type (the rule's, else req->host, else "yes") */
 	const char *reason_pattern; /* reason: the extended regex an answer must match */
 	const char *approvers_group; /* approve: who may approve */
 	unsigned approvers_count;    /* approve: how many of them */
@@ -107,9 +107,10 @@ struct policy_decision {
 };
 
 /* First matching rule decides; no match gives the default. Strings in *ret are
- * owned by p and live as long as it. Returns 0; -EINVAL for a request that
- * breaks the contract above (argc 0, NULL argv entries, relative cwd); or
- * -ENOMEM. On failure *ret is untouched and the caller must deny. */
+ * owned by p and live as long as it, except phrase, which may be req->host. Returns 0;
+ * -EINVAL for a request that breaks the contract above (argc 0, NULL argv entries,
+ * relative cwd, NULL env entries); or -ENOMEM. On failure *ret is untouched and the
+ * caller must deny. */
 int policy_evaluate(const struct policy *p, const struct policy_request *req,
 		    struct policy_decision *ret);
 

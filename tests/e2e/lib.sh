@@ -42,6 +42,12 @@ check() {
 	shift
 	if "$@" >&2; then ok "$desc"; else not_ok "$desc"; fi
 }
+# check_that DESC EXPR: one case, passing when the shell expression EXPR,
+# evaluated now, succeeds; for cases that need several conditions at once.
+check_that() {
+	local desc=$1
+	if eval "$2" >&2; then ok "$desc"; else not_ok "$desc"; fi
+}
 skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2"; }
 done_testing() {
 	echo "1..$TAP_N"

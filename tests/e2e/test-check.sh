@@ -75,5 +75,6 @@ make_stale_socket() {
 }
 check "a killed guardd leaves a stale socket" make_stale_socket
 run_guard touch "$T/stale-marker" 2>/dev/null
-check "a stale socket gives exit 3 and runs nothing" [ $? -eq 3 ] && [ ! -e "$T/stale-marker" ]
+rc=$?
+check_that "a stale socket gives exit 3 and runs nothing" '[ $rc -eq 3 ] && [ ! -e "$T/stale-marker" ]'
 done_testing

@@ -37,7 +37,7 @@ check "guardd answers once the held connections are gone" run_guard --check ls
 kill -HUP "$DAEMON_PID"
 sleep 0.2
 check "SIGHUP does not kill guardd" run_guard --check ls
-check "guardd says it ignored SIGHUP" grep -q "SIGHUP ignored" "$T/guardd.err"
+check "guardd reloads on SIGHUP" grep -q "received SIGHUP, reloading" "$T/guardd.err"
 check "guardd stops cleanly" stop_daemon
 
 # Out of file descriptors: guardd pauses accepting instead of spinning, then
@@ -112,7 +112,9 @@ json=$(run_guardctl policy check --json "$T/bad" 2>/dev/null)
 check "guardctl policy check --json lists the errors" \
 	jq -e --arg f "$T/bad/10-broken.json" '.ok == false and (.errors | length) == 1 and (.errors[0] | startswith($f + ":1:"))' <<<"$json"
 run_guardctl policy 2>"$T/err"
-check "guardctl policy alone asks for a subcommand (exit 4)" [ $? -eq 4 ] && grep -q "policy needs a subcommand" "$T/err"
+rc=$?
+check_that "guardctl policy alone asks for a subcommand (exit 4)" \
+	'[ $rc -eq 4 ] && grep -q "policy needs a subcommand" "$T/err"'
 
 mkdir -p "$T/empty"
 "$GUARDD" --socket "$SOCK" --policy "$T/empty" --audit-log "$LOG" 2>"$T/err"
@@ -121,7 +123,9 @@ check "guardd refuses an empty policy directory" [ $? -ne 0 ]
 cp -r "$POLICY" "$T/loose"
 chmod 0664 "$T/loose/"*.json
 run_guardctl policy check "$T/loose" >/dev/null 2>"$T/err"
-check "a group-writable policy file is refused" [ $? -eq 1 ] && grep -q "writable by group or others" "$T/err"
+rc=$?
+check_that "a group-writable policy file is refused" \
+	'[ $rc -eq 1 ] && grep -q "writable by group or others" "$T/err"'
 
 out=$(run_guardctl policy check "$POLICY")
 check "guardctl policy check passes the shipped policy" [ $? -eq 0 ]

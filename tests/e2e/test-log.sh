@@ -14,7 +14,7 @@ run_guard --check ls >/dev/null
 check "four decisions make exactly four records" [ "$(log_lines)" -eq 4 ]
 check "every line is one JSON object" jq -e -s 'length == 4 and all(type == "object")' "$LOG"
 
-fields='["ts","id","type","host","uid","user","gid","pid","cwd","argv","program","tty","check","decision","rule","mode","policy"]'
+fields='["ts","id","type","host","uid","user","gid","pid","cwd","argv","program","tty","check","env","decision","rule","mode","policy"]'
 check "every record has exactly the documented fields" \
 	jq -e -s --argjson f "$fields" 'all(keys_unsorted == $f)' "$LOG"
 check "ts is RFC 3339 UTC with microseconds" \
@@ -35,6 +35,8 @@ check "the policy revision is in every record and matches status" \
 	jq -e -s --arg r "$("$GUARDCTL" --socket "$SOCK" --json status | jq -r .policy.revision)" \
 	'all(.policy == $r) and ($r | length) == 64' "$LOG"
 check "mode is enforce" jq -e -s 'all(.mode == "enforce")' "$LOG"
+check "the environment is not recorded (the policy refers to none of it)" \
+	jq -e -s 'all(.env == {})' "$LOG"
 check "the log is not readable by others (0640)" [ "$(stat -c %a "$LOG")" = 640 ]
 
 # A record reaches the file before the answer reaches the client.
@@ -82,7 +84,7 @@ rm -f "$T/mnt/filler"
 run_guard touch "$T/full-marker"
 check "when space returns, guardd recovers by itself" [ -e "$T/full-marker" ]
 check "and records again" [ "$(log_lines)" -eq $((n_full + 1)) ]
-check "guardd logged the failure once and the recovery" \
-	[ "$(grep -c 'cannot write decision log' "$T/guardd.err")" -eq 1 ] && grep -q "writable again" "$T/guardd.err"
+check_that "guardd logged the failure once and the recovery" \
+	'[ "$(grep -c "cannot write decision log" "$T/guardd.err")" -eq 1 ] && grep -q "writable again" "$T/guardd.err"'
 check "guardd stops cleanly" stop_daemon
 done_testing

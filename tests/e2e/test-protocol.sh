@@ -25,8 +25,8 @@ check "bad JSON closes the connection" [ "$(tail -n 1 <<<"$out")" = "<closed>" ]
 check "guardd still answers after bad JSON" still_answers
 
 out=$(printf '[1,2,3]\0' | raw)
-check "a call that is not an object is refused and closed" \
-	grep -q ProtocolError <<<"$out" && [ "$(tail -n 1 <<<"$out")" = "<closed>" ]
+check_that "a call that is not an object is refused and closed" \
+	'grep -q ProtocolError <<<"$out" && [ "$(tail -n 1 <<<"$out")" = "<closed>" ]'
 
 out=$(printf '{"method":"io.guard.Nope","parameters":{}}\0' | raw)
 check "an unknown method gets MethodNotFound" \
@@ -48,8 +48,8 @@ check "an unknown key in the call is refused" grep -q ProtocolError <<<"$out"
 
 while read -r name params; do
 	out=$(printf '{"method":"io.guard.Check","parameters":%s}\0' "$params" | raw)
-	check "Check with $name gets InvalidParameter, never a decision" \
-		grep -q InvalidParameter <<<"$out" && ! grep -q '"decision"' <<<"$out"
+	check_that "Check with $name gets InvalidParameter, never a decision" \
+		'grep -q InvalidParameter <<<"$out" && ! grep -q "\"decision\"" <<<"$out"'
 done <<'CASES'
 argv-missing {"cwd":"/"}
 argv-empty {"argv":[],"cwd":"/"}
@@ -73,8 +73,8 @@ out=$(printf '{"method":"io.guard.Check","parameters":{"argv":["%s"],"cwd":"/"}}
 check "a message over 64 KiB gets MessageTooLarge" grep -q '"error":"io.guard.MessageTooLarge"' <<<"$out"
 check "an oversized message closes the connection" [ "$(tail -n 1 <<<"$out")" = "<closed>" ]
 out=$(head -c 200000 /dev/zero | tr '\0' 'a' | raw)
-check "an endless message without NUL is cut off at the limit" \
-	grep -q MessageTooLarge <<<"$out" && [ "$(tail -n 1 <<<"$out")" = "<closed>" ]
+check_that "an endless message without NUL is cut off at the limit" \
+	'grep -q MessageTooLarge <<<"$out" && [ "$(tail -n 1 <<<"$out")" = "<closed>" ]'
 check "guardd still answers after oversized messages" still_answers
 
 before=$(log_lines)
@@ -108,8 +108,8 @@ if [ "$(id -u)" -eq 0 ]; then
 	check "another uid is not held to the first uid's cap" grep -q '"decisions"' <<<"$out"
 	out=$(cd / && setpriv --reuid=nobody --regid=nogroup --clear-groups "$GUARD" --socket "$SOCK" --check ls >/dev/null; echo $?)
 	check "a second user gets decisions" [ "$out" -eq 0 ]
-	check "the record names the second user from the kernel" \
-		[ "$(last_field user)" = '"nobody"' ] && [ "$(last_field uid)" = 65534 ]
+	check_that "the record names the second user from the kernel" \
+		'[ "$(last_field user)" = "\"nobody\"" ] && [ "$(last_field uid)" = 65534 ]'
 else
 	skip "another uid is not held to the first uid's cap" "needs root to become nobody"
 	skip "a second user gets decisions" "needs root to become nobody"

@@ -1,0 +1,48 @@
+/* ctl.h: what guardctl's command files share. */
+#pragma once
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "guard/policy.h"
+
+struct ctl {
+	bool json;
+	const char *socket;
+};
+
+/* Options every command takes, whether given before or after its words. */
+enum { CTL_OPT_JSON = 1000, CTL_OPT_SOCKET };
+#define CTL_COMMON_OPTIONS                                                                         \
+	{"json", no_argument, NULL, CTL_OPT_JSON},                                                 \
+	{                                                                                          \
+		"socket", required_argument, NULL, CTL_OPT_SOCKET                                  \
+	}
+
+/* Handles a common option from getopt; false when c is not one. */
+bool ctl_common_option(struct ctl *o, int c);
+
+/* Calls method on the daemon with params (borrowed; NULL for none). Returns 0
+ * and the reply's parameters in *ret (the caller owns them), or an exit code
+ * after saying why; *ret_error, if not NULL, gets the error reply then. */
+int ctl_call(const struct ctl *o, const char *method, json_t *params, json_t **ret,
+	     json_t **ret_error);
+
+/* Prints v as one line of JSON on stdout and releases it. */
+void ctl_print_json(json_t *v);
+
+/* The string or integer at key of o, for printing ("?" / 0 when absent). */
+const char *ctl_str(json_t *o, const char *key);
+long long ctl_num(json_t *o, const char *key);
+
+/* Loads a policy directory, printing every error on stderr. Returns 0 and the
+ * policy, or EXIT_DENIED after saying so; with errs, the errors are kept. */
+int ctl_load_policy(const char *dir, struct policy **ret, struct policy_errors *errs);
+
+/* The commands. argv[0] is the command's name; getopt starts at argv[1]. */
+int ctl_status(struct ctl *o, int argc, char **argv);
+int ctl_reload(struct ctl *o, int argc, char **argv);
+int ctl_policy_check(struct ctl *o, int argc, char **argv);
+int ctl_policy_test(struct ctl *o, int argc, char **argv);
+int ctl_explain(struct ctl *o, int argc, char **argv);
