@@ -412,5 +412,7 @@ int ctl_policy_test(struct ctl *o, int argc, char **argv)
 		printf("FAIL: %d/%d\n", s.failed, total);
 	if (!s.json && s.errors)
 		printf("ERRORS: %d (test files or tests that could not run)\n", s.errors);
+	if (!s.json)
+		json_decref(s.results);
 	return s.failed || s.errors ? EXIT_DENIED : 0;
 }
