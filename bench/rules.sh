@@ -23,19 +23,28 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # gen N: a policy of N rules over 500 programs (prog0..prog499), each rule with
-# the flags, paths and args conditions of a realistic pack, plus the shipped packs.
+# the flags, paths and args conditions of a realistic pack, plus the shipped
+# packs. The requests meet all of prog7's rules and match none of them (the
+# args condition fails last), so every candidate rule is evaluated.
 gen() {
 	dir=$tmp/rules-$1
 	mkdir -p "$dir"
-	awk -v n="$1" 'BEGIN {
-		printf "{ \"rules\": [\n"
+	# 1,000 rules a file: a policy file may not exceed 1 MiB.
+	awk -v n="$1" -v dir="$dir" 'BEGIN {
 		for (i = 0; i < n; i++) {
-			printf "  { \"id\": \"r%d\", \"match\": { \"program\": \"prog%d\", ", i, i % 500
-			printf "\"flags\": [[\"-r\", \"--recursive\"]], \"paths\": [\"/srv/data%d/**\"], ", i
-			printf "\"args\": [\"*x%d*\"] }, \"decision\": \"deny\", \"message\": \"rule %d\" }%s\n", i, i, i < n - 1 ? "," : ""
+			f = sprintf("%s/40-generated-%03d.json", dir, int(i / 1000))
+			last = (i == n - 1 || i % 1000 == 999)
+			if (i % 1000 == 0)
+				printf "{ \"rules\": [\n" > f
+			printf "  { \"id\": \"r%d\", \"match\": { \"program\": \"prog%d\", ", i, i % 500 > f
+			printf "\"flags\": [[\"-r\", \"--recursive\"]], \"paths\": [\"/srv/data%d/**\"], ", i > f
+			printf "\"args\": [\"*x%d*\"] }, \"decision\": \"deny\", \"message\": \"rule %d\" }%s\n", i, i, last ? "" : "," > f
+			if (last) {
+				printf "] }\n" > f
+				close(f)
+			}
 		}
-		printf "] }\n"
-	}' >"$dir/40-generated.json"
+	}'
 	cp policy/rules.d/*.json "$dir/"
 	chmod 0755 "$dir"
 	chmod 0644 "$dir"/*.json
