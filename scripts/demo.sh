@@ -41,8 +41,9 @@ show_rc() {
 	echo "(exit status $rc)"
 }
 
-say "1. Check the shipped policy"
+say "1. Check the shipped policy, and run its tests"
 show "$B/client/guardctl" policy check "$demo/rules.d"
+show "$B/client/guardctl" policy test --policy "$demo/rules.d" policy/tests/*.json | tail -n 1
 
 say "2. Start guardd on a private socket"
 "$B/daemon/guardd" --policy "$demo/rules.d" --audit-log "$demo/decisions.jsonl" 2>"$demo/guardd.log" &
@@ -65,13 +66,16 @@ say "5. Ask without running: would 'rm -rf /' be allowed?"
 show_rc "$B/client/guard" --check rm -rf /
 show_rc "$B/client/guard" --check ls -l /etc
 
-say "6. guardd down: guard fails closed"
+say "6. Why? Ask guardd to explain a decision, rule by rule"
+show "$B/client/guardctl" explain -- rm -rf /usr/
+
+say "7. guardd down: guard fails closed"
 kill "$daemon"
 wait "$daemon" || true
 daemon=
 show_rc "$B/client/guard" ls /
 
-say "7. The decision log: one JSON line per decision, written before each answer"
+say "8. The decision log: one JSON line per decision, written before each answer"
 cat "$demo/decisions.jsonl"
 if command -v jq >/dev/null; then
 	echo
