@@ -125,27 +125,40 @@ static void parse_string(struct policy_parser *p, const char *where, json_t *v,
 		ret->v[ret->n++] = copy;
 }
 
-static void parse_strings(struct policy_parser *p, const char *where, json_t *v,
-			  const struct condition *c, struct policy_strv *ret)
+/* Room for the elements of the array v, size bytes each; NULL when v is not an array or
+ * is empty (either reported at where, as an empty one would never match) or when memory
+ * runs out. */
+static void *alloc_elements(struct policy_parser *p, const char *where, json_t *v,
+			    const struct condition *c, size_t size)
 {
-	bool one = c->one_or_many && json_is_string(v);
-	size_t n = one ? 1 : json_array_size(v);
-	char w[POLICY_WHERE_MAX];
+	size_t n = json_array_size(v);
 
-	if (!one && !json_is_array(v)) {
+	if (!json_is_array(v)) {
 		policy_report(p, where, "%s", c->type_error);
-		return;
+		return NULL;
 	}
 	if (n == 0) {
 		policy_report(p, where, "empty array; it would never match");
+		return NULL;
+	}
+	return policy_parser_alloc(p, n * size);
+}
+
+static void parse_strings(struct policy_parser *p, const char *where, json_t *v,
+			  const struct condition *c, struct policy_strv *ret)
+{
+	char w[POLICY_WHERE_MAX];
+
+	if (c->one_or_many && json_is_string(v)) {
+		ret->v = policy_parser_alloc(p, sizeof(*ret->v));
+		if (ret->v)
+			parse_string(p, where, v, c, ret);
 		return;
 	}
-	ret->v = policy_parser_alloc(p, n * sizeof(*ret->v));
+	ret->v = alloc_elements(p, where, v, c, sizeof(*ret->v));
 	if (!ret->v)
 		return;
-	if (one)
-		parse_string(p, where, v, c, ret);
-	for (size_t i = 0; !one && i < n; i++)
+	for (size_t i = 0; i < json_array_size(v); i++)
 		parse_string(p, policy_where_element(w, where, i), json_array_get(v, i), c, ret);
 }
 
@@ -179,15 +192,7 @@ static void parse_flags(struct policy_parser *p, const char *where, json_t *v,
 	size_t n = json_array_size(v);
 	char w[POLICY_WHERE_MAX];
 
-	if (!json_is_array(v)) {
-		policy_report(p, where, "%s", c->type_error);
-		return;
-	}
-	if (n == 0) {
-		policy_report(p, where, "empty array; it would never match");
-		return;
-	}
-	m->flags = policy_parser_alloc(p, n * sizeof(*m->flags));
+	m->flags = alloc_elements(p, where, v, c, sizeof(*m->flags));
 	if (!m->flags)
 		return;
 	m->n_flags = n;
@@ -204,15 +209,7 @@ static void parse_regexes(struct policy_parser *p, const char *where, json_t *v,
 	size_t n = json_array_size(v);
 	char w[POLICY_WHERE_MAX];
 
-	if (!json_is_array(v)) {
-		policy_report(p, where, "%s", c->type_error);
-		return;
-	}
-	if (n == 0) {
-		policy_report(p, where, "empty array; it would never match");
-		return;
-	}
-	m->args_regex.v = policy_parser_alloc(p, n * sizeof(*m->args_regex.v));
+	m->args_regex.v = alloc_elements(p, where, v, c, sizeof(*m->args_regex.v));
 	if (!m->args_regex.v)
 		return;
 	for (size_t i = 0; i < n; i++) {
@@ -358,15 +355,7 @@ static void parse_any(struct policy_parser *p, const char *where, json_t *v,
 	size_t n = json_array_size(v);
 	char w[POLICY_WHERE_MAX];
 
-	if (!json_is_array(v)) {
-		policy_report(p, where, "%s", c->type_error);
-		return;
-	}
-	if (n == 0) {
-		policy_report(p, where, "empty array; it would never match");
-		return;
-	}
-	m->any = policy_parser_alloc(p, n * sizeof(*m->any));
+	m->any = alloc_elements(p, where, v, c, sizeof(*m->any));
 	if (!m->any)
 		return;
 	m->n_any = n;

@@ -4,98 +4,38 @@
  * is quoted and every explanation is bounded. */
 #include <check.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "guard/policy.h"
+#include "policy-util.h"
 
 #define ARGV(...)  ((const char *const[]){__VA_ARGS__, NULL})
 #define N(a)       ((int)(sizeof(a) / sizeof((a)[0])))
 #define MAX_TRACES 16
 
-static char tmp[] = "/tmp/guard-test-policy-XXXXXX";
-
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	ck_assert_int_ge(vasprintf(&s, fmt, ap), 0);
-	va_end(ap);
-	return s;
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void setup(void)
-{
-	strcpy(tmp, "/tmp/guard-test-policy-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
-	ck_assert_int_eq(chmod(tmp, 0755), 0);
-}
-
-static void teardown(void)
-{
-	nftw(tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* Writes a policy file, with ' for ". */
-static void write_policy(const char *name, const char *text)
-{
-	char *json = strdup(text), *file = xasprintf("%s/%s", tmp, name);
-	int fd;
-
-	for (char *c = json; *c; c++)
-		if (*c == '\'')
-			*c = '"';
-	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, json, strlen(json)), (ssize_t)strlen(json));
-	close(fd);
-	free(file);
-	free(json);
-}
-
-static struct policy *load(void)
-{
-	struct policy_errors errs = {0};
-	struct policy *p = NULL;
-	int r = policy_load_dir(tmp, &errs, &p);
-
-	ck_assert_msg(r == 0, "loading failed (%d): %s", r, errs.n ? errs.lines[0] : "");
-	policy_errors_clear(&errs);
-	return p;
-}
-
 /* The policy the cases explain: two files, so that order crosses a file. */
 static struct policy *load_small(void)
 {
-	write_policy("10-a.json",
-		     "{'rules':["
-		     "{'id':'rm-root','match':{'program':'rm','flags':[['-r','-R','--recursive']],"
-		     " 'paths':['/']},'decision':'deny','message':'m'},"
-		     "{'id':'kube-prod','match':{'program':'kubectl','subcommand':'delete',"
-		     " 'env':{'KUBE_CONTEXT':'prod-*'}},'decision':'deny','message':'m'},"
-		     "{'id':'git-watch','match':{'program':'git'},'decision':'confirm',"
-		     " 'message':'m','mode':'dry-run'}]}");
-	write_policy("20-b.json", "{'rules':["
-				  "{'id':'weekend','match':{'time':{'tz':'UTC','days':'sat-sun'}},"
-				  " 'decision':'deny','message':'m'},"
-				  "{'id':'fallback','match':{'tty':true,'not':{'user':'root'}},"
-				  " 'decision':'confirm','message':'m'}]}");
-	return load();
+	test_write_policy(
+		"10-a.json",
+		"{'rules':["
+		"{'id':'rm-root','match':{'program':'rm','flags':[['-r','-R','--recursive']],"
+		" 'paths':['/']},'decision':'deny','message':'m'},"
+		"{'id':'kube-prod','match':{'program':'kubectl','subcommand':'delete',"
+		" 'env':{'KUBE_CONTEXT':'prod-*'}},'decision':'deny','message':'m'},"
+		"{'id':'git-watch','match':{'program':'git'},'decision':'confirm',"
+		" 'message':'m','mode':'dry-run'}]}");
+	test_write_policy("20-b.json",
+			  "{'rules':["
+			  "{'id':'weekend','match':{'time':{'tz':'UTC','days':'sat-sun'}},"
+			  " 'decision':'deny','message':'m'},"
+			  "{'id':'fallback','match':{'tty':true,'not':{'user':'root'}},"
+			  " 'decision':'confirm','message':'m'}]}");
+	return test_load(test_dir);
 }
 
 /* What a callback saw, copied: the trace's strings live only during the call. */
@@ -141,19 +81,6 @@ static void seen_free(struct seen *seen)
 		free(seen->t[i].why);
 	}
 	seen->n = 0;
-}
-
-/* "YYYY-MM-DD HH:MM:SS" in UTC. */
-static time_t utc(const char *s)
-{
-	struct tm tm = {0};
-
-	ck_assert_int_eq(sscanf(s, "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-				&tm.tm_hour, &tm.tm_min, &tm.tm_sec),
-			 6);
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return timegm(&tm);
 }
 
 #define MONDAY   "2026-11-23 12:00:00"
@@ -327,7 +254,7 @@ static struct policy_request make_request(const struct explain_case *c)
 		.env = c->env,
 		.n_env = n_env,
 		.tty = c->tty,
-		.now = utc(c->when),
+		.now = test_utc(c->when),
 	};
 }
 
@@ -389,7 +316,8 @@ START_TEST(traces_name_file_index_and_verdict)
 	struct policy_request req = make_request(c);
 	struct policy_decision d;
 	struct seen seen = {0};
-	char *a = xasprintf("%s/10-a.json", tmp), *b = xasprintf("%s/20-b.json", tmp);
+	char *a = test_xasprintf("%s/10-a.json", test_dir),
+	     *b = test_xasprintf("%s/20-b.json", test_dir);
 
 	ck_assert_int_eq(policy_explain(p, &req, collect, &seen, &d), 0);
 	ck_assert_uint_eq(seen.n, 5);
@@ -480,8 +408,8 @@ static const struct why_case why_cases[] = {
 START_TEST(why_case_explains)
 {
 	const struct why_case *c = &why_cases[_i];
-	char *text = xasprintf("{'rules':[{'id':'r','match':%s,'decision':'deny','message':'m'}]}",
-			       c->match);
+	char *text = test_xasprintf(
+		"{'rules':[{'id':'r','match':%s,'decision':'deny','message':'m'}]}", c->match);
 	struct explain_case ec = {.argv = c->argv,
 				  .env = ARGV("HOME=/home/alice", "CI=1"),
 				  .tty = true,
@@ -491,8 +419,8 @@ START_TEST(why_case_explains)
 	struct seen seen = {0};
 	struct policy *p;
 
-	write_policy("10-a.json", text);
-	p = load();
+	test_write_policy("10-a.json", text);
+	p = test_load(test_dir);
 	if (strcmp(c->name, "program_with_resolved_path") == 0)
 		req.program = "/usr/bin/del";
 	if (strcmp(c->name, "paths_home_unknown") == 0)
@@ -521,16 +449,16 @@ START_TEST(why_is_bounded)
 
 	/* 400 alternatives of 40 characters: far more than a why holds. */
 	for (int i = 1; i < 400; i++) {
-		char *next = xasprintf("%s,'--a-very-long-option-name-number-%05d'", flags, i);
+		char *next = test_xasprintf("%s,'--a-very-long-option-name-number-%05d'", flags, i);
 
 		free(flags);
 		flags = next;
 	}
-	text = xasprintf("{'rules':[{'id':'r','match':{'flags':[%s]]},'decision':'deny',"
-			 "'message':'m'}]}",
-			 flags);
-	write_policy("10-a.json", text);
-	p = load();
+	text = test_xasprintf("{'rules':[{'id':'r','match':{'flags':[%s]]},'decision':'deny',"
+			      "'message':'m'}]}",
+			      flags);
+	test_write_policy("10-a.json", text);
+	p = test_load(test_dir);
 	ck_assert_int_eq(policy_explain(p, &req, collect, &seen, &d), 0);
 	ck_assert_uint_lt(strlen(seen.t[0].why), 512);
 	ck_assert_uint_gt(strlen(seen.t[0].why), 400);
@@ -568,14 +496,14 @@ static Suite *suite(void)
 	Suite *s = suite_create("policy-explain");
 	TCase *traces = tcase_create("traces"), *why = tcase_create("why");
 
-	tcase_add_checked_fixture(traces, setup, teardown);
+	test_add_dir_fixture(traces);
 	tcase_add_loop_test(traces, explain_case_traces, 0, N(explain_cases));
 	tcase_add_test(traces, traces_name_file_index_and_verdict);
 	tcase_add_test(traces, dry_run_rules_are_in_the_decision_too);
 	tcase_add_test(traces, invalid_request_explains_nothing);
 	suite_add_tcase(s, traces);
 
-	tcase_add_checked_fixture(why, setup, teardown);
+	test_add_dir_fixture(why);
 	tcase_add_loop_test(why, why_case_explains, 0, N(why_cases));
 	tcase_add_test(why, why_is_bounded);
 	suite_add_tcase(s, why);
@@ -584,17 +512,10 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	if (access("/usr/share/zoneinfo/UTC", R_OK) < 0 ||
 	    access("/usr/share/zoneinfo/Europe/Berlin", R_OK) < 0) {
 		printf("skipped: /usr/share/zoneinfo is missing (install tzdata)\n");
 		return 77;
 	}
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return test_run(suite());
 }

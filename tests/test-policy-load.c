@@ -4,9 +4,6 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +11,7 @@
 #include <unistd.h>
 
 #include "guard/policy.h"
+#include "policy-util.h"
 
 /* A corpus case: a NAME.json file or a NAME.d directory of files. */
 struct corpus {
@@ -22,28 +20,6 @@ struct corpus {
 };
 
 static struct corpus good, bad;
-static char tmp[] = "/tmp/guard-test-policy-XXXXXX";
-
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	ck_assert_int_ge(vasprintf(&s, fmt, ap), 0);
-	va_end(ap);
-	return s;
-}
-
-static char *source_path(const char *rel)
-{
-	const char *root = getenv("GUARD_SOURCE_ROOT");
-
-	ck_assert_msg(root, "GUARD_SOURCE_ROOT is not set (run the tests with meson test)");
-	return xasprintf("%s/%s", root, rel);
-}
-
 static char *read_text(const char *path)
 {
 	FILE *f = fopen(path, "re");
@@ -61,22 +37,12 @@ static char *read_text(const char *path)
 	return s;
 }
 
-static void write_text(const char *path, const char *text, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	ck_assert_msg(fd >= 0, "cannot create %s", path);
-	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	ck_assert_int_eq(fchmod(fd, mode), 0);
-	close(fd);
-}
-
 /* Copies with mode 0644, whatever the checkout's umask made of the original. */
 static void copy_file(const char *from, const char *to)
 {
 	char *text = read_text(from);
 
-	write_text(to, text, 0644);
+	test_write_file(to, text, 0644);
 	free(text);
 }
 
@@ -130,18 +96,18 @@ static void corpus_free(struct corpus *c)
 	*c = (struct corpus){0};
 }
 
-/* Copies corpus case NAME (a file, or the *.json files of a directory) into tmp. */
+/* Copies corpus case NAME (a file, or the *.json files of a directory) into test_dir. */
 static void copy_case(const char *dir, const char *name)
 {
-	char *from = xasprintf("%s/%s", dir, name);
+	char *from = test_xasprintf("%s/%s", dir, name);
 
 	if (has_suffix(name, ".d")) {
 		struct corpus files = {0};
 
 		ck_assert_msg(list(from, ".json", NULL, &files), "cannot list %s", from);
 		for (size_t i = 0; i < files.n; i++) {
-			char *f = xasprintf("%s/%s", from, files.names[i]);
-			char *t = xasprintf("%s/%s", tmp, files.names[i]);
+			char *f = test_xasprintf("%s/%s", from, files.names[i]);
+			char *t = test_xasprintf("%s/%s", test_dir, files.names[i]);
 
 			copy_file(f, t);
 			free(f);
@@ -149,7 +115,7 @@ static void copy_case(const char *dir, const char *name)
 		}
 		corpus_free(&files);
 	} else {
-		char *to = xasprintf("%s/%s", tmp, name);
+		char *to = test_xasprintf("%s/%s", test_dir, name);
 
 		copy_file(from, to);
 		free(to);
@@ -162,13 +128,13 @@ static char *replace_all(char *s, const char *from, const char *to)
 	char *out = strdup(""), *hit, *rest = s;
 
 	while ((hit = strstr(rest, from))) {
-		char *next = xasprintf("%s%.*s%s", out, (int)(hit - rest), rest, to);
+		char *next = test_xasprintf("%s%.*s%s", out, (int)(hit - rest), rest, to);
 
 		free(out);
 		out = next;
 		rest = hit + strlen(from);
 	}
-	hit = xasprintf("%s%s", out, rest);
+	hit = test_xasprintf("%s%s", out, rest);
 	free(out);
 	free(s);
 	return hit;
@@ -181,14 +147,14 @@ static char *errors_text(const struct policy_errors *e, const char *file)
 	char *s = strdup("");
 
 	for (size_t i = 0; i < e->n; i++) {
-		char *next = xasprintf("%s%s\n", s, e->lines[i]);
+		char *next = test_xasprintf("%s%s\n", s, e->lines[i]);
 
 		free(s);
 		s = next;
 	}
 	if (file)
 		s = replace_all(s, file, "FILE");
-	return replace_all(s, tmp, "DIR");
+	return replace_all(s, test_dir, "DIR");
 }
 
 static void expect_errors(const struct policy_errors *e, const char *file, const char *want)
@@ -200,13 +166,13 @@ static void expect_errors(const struct policy_errors *e, const char *file, const
 	free(got);
 }
 
-/* Loads tmp and expects failure r with exactly the error lines want. */
+/* Loads test_dir and expects failure r with exactly the error lines want. */
 static void expect_load_fails(int r, const char *file, const char *want)
 {
 	struct policy_errors errs = {0};
 	struct policy *p = NULL;
 
-	ck_assert_int_eq(policy_load_dir(tmp, &errs, &p), r);
+	ck_assert_int_eq(policy_load_dir(test_dir, &errs, &p), r);
 	ck_assert_ptr_null(p);
 	expect_errors(&errs, file, want);
 	policy_errors_clear(&errs);
@@ -225,34 +191,16 @@ static struct policy *load_ok(const char *dir)
 	return p;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void setup(void)
-{
-	strcpy(tmp, "/tmp/guard-test-policy-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
-	ck_assert_int_eq(chmod(tmp, 0755), 0);
-}
-
-static void teardown(void)
-{
-	chmod(tmp, 0700);
-	nftw(tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static const char one_rule[] =
 	"{ \"rules\": [ { \"id\": \"r\", \"match\": {}, \"decision\": \"allow\" } ] }\n";
 
 START_TEST(good_corpus_case_loads)
 {
-	char *dir = source_path("tests/corpus/policy/good");
+	char *dir = test_source_path("tests/corpus/policy/good");
 	struct policy *p;
 
 	copy_case(dir, good.names[_i]);
-	p = load_ok(tmp);
+	p = load_ok(test_dir);
 	ck_assert_uint_ge(policy_n_files(p), 1);
 	policy_free(p);
 	free(dir);
@@ -263,16 +211,17 @@ END_TEST
 static char *err_file(const char *dir, const char *name)
 {
 	if (has_suffix(name, ".json"))
-		return xasprintf("%s/%.*s.err", dir, (int)(strlen(name) - strlen(".json")), name);
-	return xasprintf("%s/%s.err", dir, name);
+		return test_xasprintf("%s/%.*s.err", dir, (int)(strlen(name) - strlen(".json")),
+				      name);
+	return test_xasprintf("%s/%s.err", dir, name);
 }
 
 START_TEST(bad_corpus_case_fails_with_every_error)
 {
 	const char *name = bad.names[_i];
-	char *dir = source_path("tests/corpus/policy/bad");
+	char *dir = test_source_path("tests/corpus/policy/bad");
 	char *errfile = err_file(dir, name);
-	char *file = xasprintf("%s/%s", tmp, name);
+	char *file = test_xasprintf("%s/%s", test_dir, name);
 	char *want = read_text(errfile);
 
 	copy_case(dir, name);
@@ -294,14 +243,14 @@ END_TEST
 
 START_TEST(shipped_pack_loads)
 {
-	char *dir = source_path("policy/rules.d");
+	char *dir = test_source_path("policy/rules.d");
 	struct corpus files = {0};
 	struct policy *p;
 
 	ck_assert_msg(list(dir, ".json", NULL, &files), "cannot list %s", dir);
 	for (size_t i = 0; i < files.n; i++)
 		copy_case(dir, files.names[i]);
-	p = load_ok(tmp);
+	p = load_ok(test_dir);
 	ck_assert_uint_eq(policy_n_files(p), files.n);
 	ck_assert_uint_ge(policy_n_rules(p), 5);
 	ck_assert_int_eq(policy_default(p), POLICY_ALLOW);
@@ -313,9 +262,9 @@ END_TEST
 
 START_TEST(group_writable_file_is_refused)
 {
-	char *file = xasprintf("%s/10-a.json", tmp);
+	char *file = test_xasprintf("%s/10-a.json", test_dir);
 
-	write_text(file, one_rule, 0664);
+	test_write_file(file, one_rule, 0664);
 	expect_load_fails(-EPERM, file,
 			  "FILE: writable by group or others (mode 0664); refusing it\n");
 	free(file);
@@ -324,9 +273,9 @@ END_TEST
 
 START_TEST(other_writable_file_is_refused)
 {
-	char *file = xasprintf("%s/10-a.json", tmp);
+	char *file = test_xasprintf("%s/10-a.json", test_dir);
 
-	write_text(file, one_rule, 0646);
+	test_write_file(file, one_rule, 0646);
 	expect_load_fails(-EPERM, file,
 			  "FILE: writable by group or others (mode 0646); refusing it\n");
 	free(file);
@@ -335,10 +284,10 @@ END_TEST
 
 START_TEST(other_writable_dir_is_refused)
 {
-	char *file = xasprintf("%s/10-a.json", tmp);
+	char *file = test_xasprintf("%s/10-a.json", test_dir);
 
-	write_text(file, one_rule, 0644);
-	ck_assert_int_eq(chmod(tmp, 0757), 0);
+	test_write_file(file, one_rule, 0644);
+	ck_assert_int_eq(chmod(test_dir, 0757), 0);
 	expect_load_fails(-EPERM, file,
 			  "DIR: writable by group or others (mode 0757); refusing it\n");
 	free(file);
@@ -347,7 +296,7 @@ END_TEST
 
 START_TEST(sticky_world_writable_dir_is_refused)
 {
-	ck_assert_int_eq(chmod(tmp, 01777), 0);
+	ck_assert_int_eq(chmod(test_dir, 01777), 0);
 	expect_load_fails(-EPERM, NULL,
 			  "DIR: writable by group or others (mode 1777); refusing it\n");
 }
@@ -355,14 +304,14 @@ END_TEST
 
 START_TEST(file_of_another_user_is_refused)
 {
-	char *file = xasprintf("%s/10-a.json", tmp);
+	char *file = test_xasprintf("%s/10-a.json", test_dir);
 
 	if (geteuid() != 0) {
 		printf("file_of_another_user_is_refused: skipped, needs root to chown\n");
 		free(file);
 		return;
 	}
-	write_text(file, one_rule, 0644);
+	test_write_file(file, one_rule, 0644);
 	ck_assert_int_eq(chown(file, 65534, 65534), 0);
 	expect_load_fails(-EPERM, file, "FILE: owned by uid 65534, not by root; refusing it\n");
 	free(file);
@@ -375,21 +324,21 @@ START_TEST(dir_of_another_user_is_refused)
 		printf("dir_of_another_user_is_refused: skipped, needs root to chown\n");
 		return;
 	}
-	ck_assert_int_eq(chown(tmp, 65534, 65534), 0);
+	ck_assert_int_eq(chown(test_dir, 65534, 65534), 0);
 	expect_load_fails(-EPERM, NULL, "DIR: owned by uid 65534, not by root; refusing it\n");
 }
 END_TEST
 
 START_TEST(owner_and_mode_are_both_reported)
 {
-	char *file = xasprintf("%s/10-a.json", tmp);
+	char *file = test_xasprintf("%s/10-a.json", test_dir);
 
 	if (geteuid() != 0) {
 		printf("owner_and_mode_are_both_reported: skipped, needs root to chown\n");
 		free(file);
 		return;
 	}
-	write_text(file, one_rule, 0666);
+	test_write_file(file, one_rule, 0666);
 	ck_assert_int_eq(chown(file, 65534, 65534), 0);
 	expect_load_fails(-EPERM, file,
 			  "FILE: owned by uid 65534, not by root; refusing it\n"
@@ -400,10 +349,11 @@ END_TEST
 
 START_TEST(refusal_and_content_errors_are_all_reported)
 {
-	char *a = xasprintf("%s/10-a.json", tmp), *b = xasprintf("%s/20-b.json", tmp);
+	char *a = test_xasprintf("%s/10-a.json", test_dir),
+	     *b = test_xasprintf("%s/20-b.json", test_dir);
 
-	write_text(a, "{ \"rules\": 1 }\n", 0644);
-	write_text(b, one_rule, 0664);
+	test_write_file(a, "{ \"rules\": 1 }\n", 0644);
+	test_write_file(b, one_rule, 0664);
 	/* The refusal decides the errno; the content error is still reported. */
 	expect_load_fails(-EPERM, NULL,
 			  "DIR/10-a.json: rules: expected an array of rules\n"
@@ -415,9 +365,10 @@ END_TEST
 
 START_TEST(symlink_is_refused)
 {
-	char *target = xasprintf("%s/real", tmp), *link = xasprintf("%s/10-a.json", tmp);
+	char *target = test_xasprintf("%s/real", test_dir),
+	     *link = test_xasprintf("%s/10-a.json", test_dir);
 
-	write_text(target, one_rule, 0644);
+	test_write_file(target, one_rule, 0644);
 	ck_assert_int_eq(symlink(target, link), 0);
 	expect_load_fails(-EPERM, link, "FILE: a symbolic link; refusing it\n");
 	free(target);
@@ -427,7 +378,7 @@ END_TEST
 
 START_TEST(fifo_is_refused_without_blocking)
 {
-	char *file = xasprintf("%s/10-a.json", tmp);
+	char *file = test_xasprintf("%s/10-a.json", test_dir);
 
 	ck_assert_int_eq(mkfifo(file, 0644), 0);
 	expect_load_fails(-EPERM, file, "FILE: not a regular file; refusing it\n");
@@ -437,7 +388,7 @@ END_TEST
 
 START_TEST(directory_named_json_is_refused)
 {
-	char *file = xasprintf("%s/10-a.json", tmp);
+	char *file = test_xasprintf("%s/10-a.json", test_dir);
 
 	ck_assert_int_eq(mkdir(file, 0755), 0);
 	expect_load_fails(-EPERM, file, "FILE: not a regular file; refusing it\n");
@@ -447,12 +398,12 @@ END_TEST
 
 START_TEST(file_over_one_mib_is_refused)
 {
-	char *file = xasprintf("%s/10-a.json", tmp);
+	char *file = test_xasprintf("%s/10-a.json", test_dir);
 	char *big = malloc(1024 * 1024 + 2);
 
 	memset(big, ' ', 1024 * 1024 + 1);
 	big[1024 * 1024 + 1] = '\0';
-	write_text(file, big, 0644);
+	test_write_file(file, big, 0644);
 	expect_load_fails(-EINVAL, file, "FILE: larger than 1 MiB (1048577 bytes); refusing it\n");
 	free(big);
 	free(file);
@@ -470,9 +421,9 @@ START_TEST(only_json_files_count)
 	const char *names[] = {"README", ".hidden.json", "10-a.json~", "10-a.json.bak", ".json"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char *file = xasprintf("%s/%s", tmp, names[i]);
+		char *file = test_xasprintf("%s/%s", test_dir, names[i]);
 
-		write_text(file, "not json", 0644);
+		test_write_file(file, "not json", 0644);
 		free(file);
 	}
 	expect_load_fails(-EINVAL, NULL, "DIR: no policy files (*.json)\n");
@@ -481,7 +432,7 @@ END_TEST
 
 START_TEST(missing_dir_is_enoent)
 {
-	char *dir = xasprintf("%s/nonexistent", tmp);
+	char *dir = test_xasprintf("%s/nonexistent", test_dir);
 	struct policy_errors errs = {0};
 	struct policy *p = NULL;
 
@@ -495,11 +446,11 @@ END_TEST
 
 START_TEST(file_instead_of_dir_is_enotdir)
 {
-	char *file = xasprintf("%s/10-a.json", tmp);
+	char *file = test_xasprintf("%s/10-a.json", test_dir);
 	struct policy_errors errs = {0};
 	struct policy *p = NULL;
 
-	write_text(file, one_rule, 0644);
+	test_write_file(file, one_rule, 0644);
 	ck_assert_int_eq(policy_load_dir(file, &errs, &p), -ENOTDIR);
 	expect_errors(&errs, file, "FILE: Not a directory\n");
 	policy_errors_clear(&errs);
@@ -509,11 +460,12 @@ END_TEST
 
 START_TEST(trailing_slash_of_dir_is_not_doubled)
 {
-	char *file = xasprintf("%s/10-a.json", tmp), *dir = xasprintf("%s//", tmp);
+	char *file = test_xasprintf("%s/10-a.json", test_dir),
+	     *dir = test_xasprintf("%s//", test_dir);
 	struct policy_errors errs = {0};
 	struct policy *p = NULL;
 
-	write_text(file, "{}", 0644);
+	test_write_file(file, "{}", 0644);
 	ck_assert_int_eq(policy_load_dir(dir, &errs, &p), -EINVAL);
 	expect_errors(&errs, NULL, "DIR/10-a.json: missing key \"rules\"\n");
 	policy_errors_clear(&errs);
@@ -524,12 +476,12 @@ END_TEST
 
 static char *revision_of(const char *text, const char *name)
 {
-	char *file = xasprintf("%s/%s", tmp, name);
+	char *file = test_xasprintf("%s/%s", test_dir, name);
 	struct policy *p;
 	char *rev;
 
-	write_text(file, text, 0644);
-	p = load_ok(tmp);
+	test_write_file(file, text, 0644);
+	p = load_ok(test_dir);
 	rev = strdup(policy_revision(p));
 	policy_free(p);
 	unlink(file);
@@ -558,14 +510,15 @@ END_TEST
 
 START_TEST(revision_does_not_depend_on_the_directory)
 {
-	char *file = xasprintf("%s/10-a.json", tmp), *sub = xasprintf("%s/sub", tmp);
-	char *subfile = xasprintf("%s/sub/10-a.json", tmp);
+	char *file = test_xasprintf("%s/10-a.json", test_dir),
+	     *sub = test_xasprintf("%s/sub", test_dir);
+	char *subfile = test_xasprintf("%s/sub/10-a.json", test_dir);
 	struct policy *p, *q;
 
-	write_text(file, one_rule, 0644);
+	test_write_file(file, one_rule, 0644);
 	ck_assert_int_eq(mkdir(sub, 0755), 0);
-	write_text(subfile, one_rule, 0644);
-	p = load_ok(tmp);
+	test_write_file(subfile, one_rule, 0644);
+	p = load_ok(test_dir);
 	q = load_ok(sub);
 	ck_assert_str_eq(policy_revision(p), policy_revision(q));
 	policy_free(p);
@@ -598,12 +551,12 @@ START_TEST(files_load_in_name_order)
 	struct policy *p;
 
 	for (size_t i = 0; i < 3; i++) {
-		char *file = xasprintf("%s/%s", tmp, files[i][0]);
+		char *file = test_xasprintf("%s/%s", test_dir, files[i][0]);
 
-		write_text(file, files[i][1], 0644);
+		test_write_file(file, files[i][1], 0644);
 		free(file);
 	}
-	p = load_ok(tmp);
+	p = load_ok(test_dir);
 	/* strcmp() order: "10-a" < "50-b" < "9-c". */
 	ck_assert_str_eq(first_rule_for(p), "a");
 	ck_assert_uint_eq(policy_n_files(p), 3);
@@ -614,13 +567,16 @@ END_TEST
 
 START_TEST(explicit_files_load_in_the_given_order)
 {
-	char *a = xasprintf("%s/10-a.json", tmp), *b = xasprintf("%s/50-b.json", tmp);
+	char *a = test_xasprintf("%s/10-a.json", test_dir),
+	     *b = test_xasprintf("%s/50-b.json", test_dir);
 	const char *paths[2] = {b, a};
 	struct policy_errors errs = {0};
 	struct policy *p = NULL;
 
-	write_text(a, "{\"rules\":[{\"id\":\"a\",\"match\":{},\"decision\":\"allow\"}]}", 0644);
-	write_text(b, "{\"rules\":[{\"id\":\"b\",\"match\":{},\"decision\":\"allow\"}]}", 0644);
+	test_write_file(a, "{\"rules\":[{\"id\":\"a\",\"match\":{},\"decision\":\"allow\"}]}",
+			0644);
+	test_write_file(b, "{\"rules\":[{\"id\":\"b\",\"match\":{},\"decision\":\"allow\"}]}",
+			0644);
 	ck_assert_int_eq(policy_load_files(paths, 2, &errs, &p), 0);
 	ck_assert_str_eq(first_rule_for(p), "b");
 	policy_free(p);
@@ -631,12 +587,13 @@ END_TEST
 
 START_TEST(explicit_files_report_their_paths)
 {
-	char *a = xasprintf("%s/a.json", tmp), *missing = xasprintf("%s/missing.json", tmp);
+	char *a = test_xasprintf("%s/a.json", test_dir),
+	     *missing = test_xasprintf("%s/missing.json", test_dir);
 	const char *paths[2] = {a, missing};
 	struct policy_errors errs = {0};
 	struct policy *p = NULL;
 
-	write_text(a, "{\"rules\":[{}]}", 0644);
+	test_write_file(a, "{\"rules\":[{}]}", 0644);
 	ck_assert_int_eq(policy_load_files(paths, 2, &errs, &p), -ENOENT);
 	ck_assert_ptr_null(p);
 	expect_errors(&errs, NULL,
@@ -666,26 +623,27 @@ START_TEST(errors_append_and_clear)
 	struct policy_errors errs = {0};
 	struct policy *p = NULL;
 
-	ck_assert_int_eq(policy_load_dir(tmp, &errs, &p), -EINVAL);
-	ck_assert_int_eq(policy_load_dir(tmp, &errs, &p), -EINVAL);
+	ck_assert_int_eq(policy_load_dir(test_dir, &errs, &p), -EINVAL);
+	ck_assert_int_eq(policy_load_dir(test_dir, &errs, &p), -EINVAL);
 	ck_assert_uint_eq(errs.n, 2);
 	policy_errors_clear(&errs);
 	ck_assert_uint_eq(errs.n, 0);
 	ck_assert_ptr_null(errs.lines);
 	policy_errors_clear(&errs);
 	/* Errors may also be ignored. */
-	ck_assert_int_eq(policy_load_dir(tmp, NULL, &p), -EINVAL);
+	ck_assert_int_eq(policy_load_dir(test_dir, NULL, &p), -EINVAL);
 }
 END_TEST
 
 START_TEST(default_is_read_from_any_file)
 {
-	char *a = xasprintf("%s/10-a.json", tmp), *b = xasprintf("%s/20-b.json", tmp);
+	char *a = test_xasprintf("%s/10-a.json", test_dir),
+	     *b = test_xasprintf("%s/20-b.json", test_dir);
 	struct policy *p;
 
-	write_text(a, "{\"rules\":[]}", 0644);
-	write_text(b, "{\"default\":\"deny\",\"rules\":[]}", 0644);
-	p = load_ok(tmp);
+	test_write_file(a, "{\"rules\":[]}", 0644);
+	test_write_file(b, "{\"default\":\"deny\",\"rules\":[]}", 0644);
+	p = load_ok(test_dir);
 	ck_assert_int_eq(policy_default(p), POLICY_DENY);
 	ck_assert_uint_eq(policy_n_rules(p), 0);
 	policy_free(p);
@@ -730,14 +688,14 @@ static Suite *suite(void)
 	TCase *corpus = tcase_create("corpus"), *files = tcase_create("files");
 	TCase *api = tcase_create("api");
 
-	tcase_add_checked_fixture(corpus, setup, teardown);
+	test_add_dir_fixture(corpus);
 	tcase_add_test(corpus, corpora_are_not_empty);
 	tcase_add_loop_test(corpus, good_corpus_case_loads, 0, (int)good.n);
 	tcase_add_loop_test(corpus, bad_corpus_case_fails_with_every_error, 0, (int)bad.n);
 	tcase_add_test(corpus, shipped_pack_loads);
 	suite_add_tcase(s, corpus);
 
-	tcase_add_checked_fixture(files, setup, teardown);
+	test_add_dir_fixture(files);
 	tcase_add_test(files, group_writable_file_is_refused);
 	tcase_add_test(files, other_writable_file_is_refused);
 	tcase_add_test(files, other_writable_dir_is_refused);
@@ -763,7 +721,7 @@ static Suite *suite(void)
 	tcase_add_test(files, default_is_read_from_any_file);
 	suite_add_tcase(s, files);
 
-	tcase_add_checked_fixture(api, setup, teardown);
+	test_add_dir_fixture(api);
 	tcase_add_test(api, no_explicit_files_is_an_error);
 	tcase_add_test(api, errors_append_and_clear);
 	tcase_add_test(api, verdict_names_round_trip);
@@ -776,8 +734,7 @@ int main(void)
 {
 	const char *root = getenv("GUARD_SOURCE_ROOT");
 	char *good_dir = NULL, *bad_dir = NULL;
-	SRunner *sr;
-	int failed;
+	int r;
 
 	if (!root || asprintf(&good_dir, "%s/tests/corpus/policy/good", root) < 0 ||
 	    asprintf(&bad_dir, "%s/tests/corpus/policy/bad", root) < 0 ||
@@ -788,11 +745,8 @@ int main(void)
 	}
 	free(good_dir);
 	free(bad_dir);
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	r = test_run(suite());
 	corpus_free(&good);
 	corpus_free(&bad);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return r;
 }

@@ -3,88 +3,30 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "guard/policy.h"
+#include "policy-util.h"
 
 #define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define N(a)      ((int)(sizeof(a) / sizeof((a)[0])))
 
-static char tmp[] = "/tmp/guard-test-policy-XXXXXX";
-
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	ck_assert_int_ge(vasprintf(&s, fmt, ap), 0);
-	va_end(ap);
-	return s;
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void setup(void)
-{
-	strcpy(tmp, "/tmp/guard-test-policy-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
-	ck_assert_int_eq(chmod(tmp, 0755), 0);
-}
-
-static void teardown(void)
-{
-	nftw(tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	ck_assert_msg(fd >= 0, "cannot create %s", path);
-	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	ck_assert_int_eq(fchmod(fd, 0644), 0);
-	close(fd);
-}
-
-static struct policy *load(const char *dir)
-{
-	struct policy_errors errs = {0};
-	struct policy *p = NULL;
-	int r = policy_load_dir(dir, &errs, &p);
-
-	ck_assert_msg(r == 0, "loading failed (%d): %s", r, errs.n ? errs.lines[0] : "");
-	policy_errors_clear(&errs);
-	return p;
-}
-
 /* Loads a policy written with ' for " to keep the tables readable. */
 static struct policy *load_text(const char *text)
 {
-	char *json = strdup(text), *file = xasprintf("%s/10-test.json", tmp);
+	char *file = test_xasprintf("%s/10-test.json", test_dir);
 	struct policy *p;
 
-	for (char *c = json; *c; c++)
-		if (*c == '\'')
-			*c = '"';
-	write_file(file, json);
-	p = load(tmp);
+	test_write_policy("10-test.json", text);
+	p = test_load(test_dir);
 	unlink(file);
 	free(file);
-	free(json);
 	return p;
 }
 
@@ -324,8 +266,8 @@ static const struct condition_case condition_cases[] = {
 START_TEST(condition_case_matches)
 {
 	const struct condition_case *c = &condition_cases[_i];
-	char *text = xasprintf("{'rules':[{'id':'r','match':%s,'decision':'deny','message':'m'}]}",
-			       c->match);
+	char *text = test_xasprintf(
+		"{'rules':[{'id':'r','match':%s,'decision':'deny','message':'m'}]}", c->match);
 	struct policy *p = load_text(text);
 	struct policy_request req = request(c->argv, c->cwd, c->program);
 
@@ -386,8 +328,8 @@ static const struct identity_case identity_cases[] = {
 START_TEST(identity_case_matches)
 {
 	const struct identity_case *c = &identity_cases[_i];
-	char *text = xasprintf("{'rules':[{'id':'r','match':%s,'decision':'deny','message':'m'}]}",
-			       c->match);
+	char *text = test_xasprintf(
+		"{'rules':[{'id':'r','match':%s,'decision':'deny','message':'m'}]}", c->match);
 	struct policy *p = load_text(text);
 	struct policy_request req = request(ARGV("id"), "/", NULL);
 
@@ -1001,8 +943,8 @@ static size_t count_env(const char *const *env)
 START_TEST(context_case_matches)
 {
 	const struct context_case *c = &context_cases[_i];
-	char *text = xasprintf("{'rules':[{'id':'r','match':%s,'decision':'deny','message':'m'}]}",
-			       c->match);
+	char *text = test_xasprintf(
+		"{'rules':[{'id':'r','match':%s,'decision':'deny','message':'m'}]}", c->match);
 	struct policy *p = load_text(text);
 	struct policy_request req = request(c->argv, c->cwd, NULL);
 
@@ -1369,20 +1311,20 @@ START_TEST(dry_run_rules_beyond_the_limit_are_counted)
 	struct policy_decision d;
 
 	for (int i = 0; i < 12; i++) {
-		next = xasprintf("%s{'id':'dry%d','match':{},'decision':'deny','message':'m',"
-				 "'mode':'dry-run'},",
-				 text, i);
+		next = test_xasprintf("%s{'id':'dry%d','match':{},'decision':'deny','message':'m',"
+				      "'mode':'dry-run'},",
+				      text, i);
 		free(text);
 		text = next;
 	}
-	next = xasprintf("%s{'id':'last','match':{},'decision':'deny','message':'m'}]}", text);
+	next = test_xasprintf("%s{'id':'last','match':{},'decision':'deny','message':'m'}]}", text);
 	free(text);
 	p = load_text(next);
 	d = decide(p, ARGV("x"), NULL);
 	ck_assert_str_eq(d.rule_id, "last");
 	ck_assert_uint_eq(d.n_dry_run, 12);
 	for (int i = 0; i < POLICY_MAX_DRY_RUN; i++) {
-		char *id = xasprintf("dry%d", i);
+		char *id = test_xasprintf("dry%d", i);
 
 		ck_assert_str_eq(d.dry_run[i].rule_id, id);
 		free(id);
@@ -1438,7 +1380,7 @@ static char *append(char *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	ck_assert_int_ge(vasprintf(&more, fmt, ap), 0);
 	va_end(ap);
-	both = xasprintf("%s%s", s, more);
+	both = test_xasprintf("%s%s", s, more);
 	free(s);
 	free(more);
 	return both;
@@ -1511,16 +1453,12 @@ static char *gen_rule(char *s, unsigned id)
 
 static void gen_file(const char *name, unsigned first, unsigned n)
 {
-	char *s = strdup("{'rules':["), *file = xasprintf("%s/%s", tmp, name);
+	char *s = strdup("{'rules':[");
 
 	for (unsigned i = 0; i < n; i++)
 		s = append(gen_rule(s, first + i), "%s", i + 1 < n ? "," : "");
 	s = append(s, "]}");
-	for (char *c = s; *c; c++)
-		if (*c == '\'')
-			*c = '"';
-	write_file(file, s);
-	free(file);
+	test_write_policy(name, s);
 	free(s);
 }
 
@@ -1600,7 +1538,7 @@ START_TEST(index_decides_as_a_scan_of_every_rule)
 	rnd_state = 2463534242u;
 	gen_file("10-gen.json", 0, 1000);
 	gen_file("20-gen.json", 1000, 1000);
-	p = load(tmp);
+	p = test_load(test_dir);
 	ck_assert_uint_eq(policy_n_rules(p), 2000);
 	for (int i = 0; i < 3000; i++) {
 		struct gen_request g;
@@ -1703,14 +1641,11 @@ END_TEST
  * matter. */
 static struct policy *load_shipped(void)
 {
-	const char *root = getenv("GUARD_SOURCE_ROOT");
-	char *dir;
+	char *dir = test_source_path("policy/rules.d");
 	DIR *d;
 	struct dirent *de;
 	struct policy *p;
 
-	ck_assert_msg(root, "GUARD_SOURCE_ROOT is not set (run the tests with meson test)");
-	dir = xasprintf("%s/policy/rules.d", root);
 	d = opendir(dir);
 	ck_assert_ptr_nonnull(d);
 	while ((de = readdir(d))) {
@@ -1720,20 +1655,20 @@ static struct policy *load_shipped(void)
 
 		if (de->d_name[0] == '.')
 			continue;
-		from = xasprintf("%s/%s", dir, de->d_name);
-		to = xasprintf("%s/%s", tmp, de->d_name);
+		from = test_xasprintf("%s/%s", dir, de->d_name);
+		to = test_xasprintf("%s/%s", test_dir, de->d_name);
 		f = fopen(from, "re");
 		ck_assert_ptr_nonnull(f);
 		ck_assert_int_ge(getdelim(&text, &n, '\0', f), 0);
 		fclose(f);
-		write_file(to, text);
+		test_write_file(to, text, 0644);
 		free(text);
 		free(from);
 		free(to);
 	}
 	closedir(d);
 	free(dir);
-	p = load(tmp);
+	p = test_load(test_dir);
 	return p;
 }
 
@@ -1830,7 +1765,7 @@ START_TEST(shipped_rules_have_description_and_message)
 	ck_assert_int_eq(policy_default(p), POLICY_ALLOW);
 	ck_assert_uint_eq(policy_n_files(p), N(files));
 	for (int i = 0; i < N(files); i++) {
-		char *path = xasprintf("%s/policy/rules.d/%s", root, files[i]);
+		char *path = test_xasprintf("%s/policy/rules.d/%s", root, files[i]);
 		json_t *doc = json_load_file(path, 0, NULL), *rule;
 		size_t k;
 
@@ -1856,14 +1791,14 @@ static Suite *suite(void)
 	TCase *requests = tcase_create("requests"), *shipped = tcase_create("shipped");
 	TCase *decisions = tcase_create("decisions");
 
-	tcase_add_checked_fixture(conditions, setup, teardown);
+	test_add_dir_fixture(conditions);
 	tcase_add_loop_test(conditions, condition_case_matches, 0, N(condition_cases));
 	tcase_add_loop_test(conditions, identity_case_matches, 0, N(identity_cases));
 	tcase_add_loop_test(conditions, context_case_matches, 0, N(context_cases));
 	tcase_add_test(conditions, many_globstars_against_a_deep_path_are_fast);
 	suite_add_tcase(s, conditions);
 
-	tcase_add_checked_fixture(order, setup, teardown);
+	test_add_dir_fixture(order);
 	tcase_add_test(order, first_matching_rule_wins);
 	tcase_add_test(order, default_allow_when_nothing_matches);
 	tcase_add_test(order, default_deny_when_nothing_matches);
@@ -1874,19 +1809,19 @@ static Suite *suite(void)
 	tcase_add_test(order, index_decides_as_a_scan_of_every_rule);
 	suite_add_tcase(s, order);
 
-	tcase_add_checked_fixture(decisions, setup, teardown);
+	test_add_dir_fixture(decisions);
 	tcase_add_loop_test(decisions, decision_case_carries_its_fields, 0, N(decision_cases));
 	tcase_add_loop_test(decisions, reason_case_is_judged, 0, N(reason_cases));
 	tcase_add_test(decisions, reason_text_length_is_bounded);
 	tcase_add_test(decisions, env_names_are_sorted_and_unique);
 	suite_add_tcase(s, decisions);
 
-	tcase_add_checked_fixture(requests, setup, teardown);
+	test_add_dir_fixture(requests);
 	tcase_add_loop_test(requests, invalid_request_is_einval, 0, N(invalid_cases));
 	tcase_add_test(requests, null_arguments_are_einval);
 	suite_add_tcase(s, requests);
 
-	tcase_add_checked_fixture(shipped, setup, teardown);
+	test_add_dir_fixture(shipped);
 	tcase_add_loop_test(shipped, shipped_case_decides, 0, N(shipped_cases));
 	tcase_add_test(shipped, shipped_rules_have_description_and_message);
 	suite_add_tcase(s, shipped);
@@ -1895,11 +1830,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return test_run(suite());
 }

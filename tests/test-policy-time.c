@@ -3,89 +3,36 @@
  * named zones through DST changes in both hemispheres. Instants are written in UTC
  * and made with timegm(), so the test does not depend on the machine's zone. */
 #include <check.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "guard/policy.h"
+#include "policy-util.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
-static char tmp[] = "/tmp/guard-test-policy-XXXXXX";
-
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	ck_assert_int_ge(vasprintf(&s, fmt, ap), 0);
-	va_end(ap);
-	return s;
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void setup(void)
-{
-	strcpy(tmp, "/tmp/guard-test-policy-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
-	ck_assert_int_eq(chmod(tmp, 0755), 0);
-}
-
-static void teardown(void)
-{
-	nftw(tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* Loads one deny rule "r" with the given time object, written with ' for ". */
 static struct policy *load_time(const char *time)
 {
-	char *json = xasprintf("{'rules':[{'id':'r','match':{'time':%s},'decision':'deny',"
-			       "'message':'m'}]}",
-			       time);
-	char *file = xasprintf("%s/10-time.json", tmp);
+	char *json = test_xasprintf("{'rules':[{'id':'r','match':{'time':%s},'decision':'deny',"
+				    "'message':'m'}]}",
+				    time);
+	char *file = test_xasprintf("%s/10-time.json", test_dir);
 	struct policy_errors errs = {0};
 	struct policy *p = NULL;
-	int fd, r;
+	int r;
 
-	for (char *c = json; *c; c++)
-		if (*c == '\'')
-			*c = '"';
-	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, json, strlen(json)), (ssize_t)strlen(json));
-	close(fd);
-	r = policy_load_dir(tmp, &errs, &p);
+	test_write_policy("10-time.json", json);
+	r = policy_load_dir(test_dir, &errs, &p);
 	ck_assert_msg(r == 0, "loading %s failed: %s", time, errs.n ? errs.lines[0] : "");
 	policy_errors_clear(&errs);
 	unlink(file);
 	free(file);
 	free(json);
 	return p;
-}
-
-/* "YYYY-MM-DD HH:MM:SS" in UTC. */
-static time_t utc(const char *s)
-{
-	struct tm tm = {0};
-
-	ck_assert_int_eq(sscanf(s, "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-				&tm.tm_hour, &tm.tm_min, &tm.tm_sec),
-			 6);
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return timegm(&tm);
 }
 
 static bool holds_at(const struct policy *p, time_t now)
@@ -285,7 +232,7 @@ START_TEST(time_case_holds)
 	const struct time_case *c = &time_cases[_i];
 	struct policy *p = load_time(c->time);
 
-	ck_assert_msg(holds_at(p, utc(c->utc)) == c->holds, "%s: %s at %s UTC: expected %s",
+	ck_assert_msg(holds_at(p, test_utc(c->utc)) == c->holds, "%s: %s at %s UTC: expected %s",
 		      c->name, c->time, c->utc, c->holds ? "to hold" : "not to hold");
 	policy_free(p);
 }
@@ -294,7 +241,7 @@ END_TEST
 START_TEST(one_zone_serves_many_rules)
 {
 	/* Loaded once per file; every rule still sees its own window. */
-	char *file = xasprintf("%s/10-time.json", tmp);
+	char *file = test_xasprintf("%s/10-time.json", test_dir);
 	const char *json = "{\"rules\":["
 			   "{\"id\":\"a\",\"match\":{\"time\":{\"tz\":\"Europe/Berlin\","
 			   "\"hours\":\"09:00-10:00\"}},\"decision\":\"deny\",\"message\":\"a\"},"
@@ -305,16 +252,13 @@ START_TEST(one_zone_serves_many_rules)
 	struct policy_errors errs = {0};
 	struct policy_decision d;
 	struct policy *p = NULL;
-	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, json, strlen(json)), (ssize_t)strlen(json));
-	close(fd);
-	ck_assert_int_eq(policy_load_dir(tmp, &errs, &p), 0);
-	req.now = utc("2026-11-23 09:30:00"); /* 10:30 in Berlin */
+	test_write_file(file, json, 0644);
+	ck_assert_int_eq(policy_load_dir(test_dir, &errs, &p), 0);
+	req.now = test_utc("2026-11-23 09:30:00"); /* 10:30 in Berlin */
 	ck_assert_int_eq(policy_evaluate(p, &req, &d), 0);
 	ck_assert_str_eq(d.rule_id, "b");
-	req.now = utc("2026-11-23 08:30:00");
+	req.now = test_utc("2026-11-23 08:30:00");
 	ck_assert_int_eq(policy_evaluate(p, &req, &d), 0);
 	ck_assert_str_eq(d.rule_id, "a");
 	policy_free(p);
@@ -327,7 +271,7 @@ static Suite *suite(void)
 	Suite *s = suite_create("policy-time");
 	TCase *windows = tcase_create("windows");
 
-	tcase_add_checked_fixture(windows, setup, teardown);
+	test_add_dir_fixture(windows);
 	tcase_add_loop_test(windows, time_case_holds, 0, N(time_cases));
 	tcase_add_test(windows, one_zone_serves_many_rules);
 	suite_add_tcase(s, windows);
@@ -338,8 +282,6 @@ int main(void)
 {
 	static const char *const zones[] = {"UTC", "Europe/Berlin", "America/New_York",
 					    "Australia/Sydney", "Pacific/Auckland"};
-	SRunner *sr;
-	int failed;
 
 	for (int i = 0; i < N(zones); i++) {
 		char path[256];
@@ -351,9 +293,5 @@ int main(void)
 			return 77;
 		}
 	}
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return test_run(suite());
 }
