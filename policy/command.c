@@ -1,11 +1,12 @@
-/* command.c: what a rule needs to know about a request: the program's names, the
- * flags given before "--", the positional words (canonicalised as paths too), the
- * cwd and home directory as paths, and the environment. */
+/* command.c: what a rule needs to know about a part of a request: the program's names,
+ * the flags given before "--", the positional words (canonicalised as paths too, and
+ * what the shell analyser knows of their values), the cwd and home directory as paths,
+ * the host, and the environment. */
 #include <errno.h>
 #include <fnmatch.h>
 #include <string.h>
 
-#include "policy-internal.h"
+#include "shell.h"
 
 static const char *const git_value_options[] = {
 	"-C", "-c", "--git-dir", "--work-tree", "--namespace", NULL,
@@ -89,6 +90,21 @@ bool policy_command_has_letter(const struct policy_command *c, const struct poli
 	       (c->shorts[2] & f->letters[2]) | (c->shorts[3] & f->letters[3]);
 }
 
+/* What the shell analyser knows of argument i's value: POLICY_WORD_* (0: literal). */
+static unsigned word_flags(const struct policy_command *c, size_t i)
+{
+	const struct policy_part *part = c->part;
+
+	return part->words ? part->words[i].flags : 0;
+}
+
+static void word_add(struct policy_command *c, size_t i)
+{
+	if (c->word_flags)
+		c->word_flags[c->n_words] = word_flags(c, i);
+	c->words[c->n_words++] = i;
+}
+
 /* Sorts argv[1..] into positional words, long options and short option letters. A
  * lone "-" is a word (it names stdin); after "--" everything is. */
 static void scan(struct policy_command *c)
@@ -99,14 +115,17 @@ static void scan(struct policy_command *c)
 	for (size_t i = 1; i < c->argc; i++) {
 		const char *a = c->argv[i];
 
-		if (options && strcmp(a, "--") == 0) {
+		if (options && strcmp(a, "--") == 0 && !word_flags(c, i)) {
 			options = false;
 			continue;
 		}
 		if (!options || a[0] != '-' || a[1] == '\0') {
-			c->words[c->n_words++] = i;
+			word_add(c, i);
 			continue;
 		}
+		/* "-$X": some option, which one is not known; not taken for any. */
+		if (word_flags(c, i) & POLICY_WORD_UNKNOWN)
+			continue;
 		if (a[1] == '-')
 			long_add(c, i);
 		else
@@ -118,12 +137,12 @@ static void scan(struct policy_command *c)
 
 /* The program as a canonical path: the client's resolved path, else argv[0] when it
  * names a path itself ("./deploy", "/bin/rm"), else unknown. */
-static int program_split(const struct policy_request *req, struct policy_path *ret)
+static int program_split(const struct policy_part *part, struct policy_path *ret)
 {
-	if (req->program)
-		return policy_path_split("/", req->program, ret);
-	if (strchr(req->argv[0], '/'))
-		return policy_path_split(req->cwd, req->argv[0], ret);
+	if (part->program)
+		return policy_path_split("/", part->program, ret);
+	if (strchr(part->argv[0], '/') && (part->argv[0][0] == '/' || part->cwd))
+		return policy_path_split(part->cwd ? part->cwd : "/", part->argv[0], ret);
 	return 0;
 }
 
@@ -154,13 +173,57 @@ static const char *home_rest(const char *w)
 	return NULL;
 }
 
-static int word_split(const struct policy_command *c, const char *w, struct policy_path *ret)
+/* A pattern made absolute: the cwd's own glob characters are escaped. */
+static int pattern_split(const char *cwd, const char *pattern, struct policy_path *ret)
 {
-	const char *rest = c->req->home && c->req->home[0] == '/' ? home_rest(w) : NULL;
+	char *joined = malloc(2 * strlen(cwd) + strlen(pattern) + 2), *o = joined;
+	int r;
 
+	if (!joined)
+		return -ENOMEM;
+	for (const char *s = cwd; *s; s++) {
+		if (strchr("*?[\\", *s))
+			*o++ = '\\';
+		*o++ = *s;
+	}
+	*o++ = '/';
+	strcpy(o, pattern);
+	r = policy_path_split("/", joined, ret);
+	free(joined);
+	return r;
+}
+
+/* A word of the shell analyser: its pattern for glob words and find's "{}"; nothing
+ * for a word not known, or relative to a directory not known, which then is not known
+ * either. */
+static int word_value_split(struct policy_command *c, size_t k, const struct policy_word *w,
+			    const char *text)
+{
+	const char *path = w->flags & (POLICY_WORD_GLOB | POLICY_WORD_BELOW) ? w->pattern : text;
+
+	if (!path || (!(w->flags & POLICY_WORD_UNKNOWN) && path[0] != '/' && c->cwd_unknown))
+		c->word_flags[k] = POLICY_WORD_UNKNOWN;
+	if (c->word_flags[k] & POLICY_WORD_UNKNOWN)
+		return 0;
+	if (path[0] == '/' || !(w->flags & POLICY_WORD_GLOB))
+		return policy_path_split(c->part->cwd ? c->part->cwd : "/", path, &c->paths[k]);
+	return pattern_split(c->part->cwd, path, &c->paths[k]);
+}
+
+static int word_split(struct policy_command *c, size_t k, const char *w, struct policy_path *ret)
+{
+	const char *home = c->req->home;
+	const char *rest = c->part->verbatim && home && home[0] == '/' ? home_rest(w) : NULL;
+
+	if (c->word_flags && c->word_flags[k])
+		return word_value_split(c, k, &c->part->words[c->words[k]], w);
 	if (rest)
-		return policy_path_split(c->req->home, rest, ret);
-	return policy_path_split(c->req->cwd, w, ret);
+		return policy_path_split(home, rest, ret);
+	if (w[0] != '/' && c->cwd_unknown) {
+		c->word_flags[k] = POLICY_WORD_UNKNOWN;
+		return 0;
+	}
+	return policy_path_split(c->cwd_text, w, ret);
 }
 
 static int words_split(struct policy_command *c)
@@ -170,11 +233,15 @@ static int words_split(struct policy_command *c)
 		int r;
 
 		/* "" names no file; made absolute it would become the cwd itself. */
-		if (w[0] == '\0')
+		if (w[0] == '\0' && !c->word_flags)
 			continue;
-		r = word_split(c, w, &c->paths[k]);
+		if (w[0] == '\0' && !c->word_flags[k])
+			continue;
+		r = word_split(c, k, w, &c->paths[k]);
 		if (r < 0)
 			return r;
+		if (!c->paths[k].buf)
+			continue;
 		/* The split path starts with its first component, "" for "/". */
 		c->present |= policy_feature(POLICY_FEATURE_PATH, c->paths[k].buf,
 					     strlen(c->paths[k].buf));
@@ -183,15 +250,26 @@ static int words_split(struct policy_command *c)
 }
 
 /* The places a rule may name: the cwd, and the home directory when it is known (an
- * account without one, or with a relative one, has none). */
+ * account without one, or with a relative one, has none; over ssh, it is another). */
 static int places_split(struct policy_command *c)
 {
 	const char *home = c->req->home;
-	int r = policy_path_split("/", c->req->cwd, &c->cwd);
+	int r = policy_path_split("/", c->cwd_text, &c->cwd);
 
-	if (r < 0 || !home || home[0] != '/')
+	if (r < 0 || !home || home[0] != '/' || c->part->remote)
 		return r;
 	return policy_path_split("/", home, &c->home);
+}
+
+/* What the analyser could not know may be anything: every feature may be there. */
+static void loose_features(struct policy_command *c)
+{
+	bool unknown = c->cwd_unknown || c->host_unknown;
+
+	for (size_t k = 0; !unknown && c->word_flags && k < c->n_words; k++)
+		unknown = c->word_flags[k] != 0;
+	if (unknown)
+		c->present = ~UINT64_C(0);
 }
 
 /* What the request has beyond its options, for the rules' needs. */
@@ -217,21 +295,33 @@ static void features_add(struct policy_command *c)
 	}
 }
 
-int policy_command_parse(const struct policy_request *req, struct policy_command *ret)
+int policy_command_parse(const struct policy_request *req, const struct policy_part *part,
+			 struct policy_command *ret)
 {
-	struct policy_command c = {.req = req, .argv = req->argv, .argc = req->argc};
+	struct policy_command c = {
+		.req = req,
+		.part = part,
+		.argv = part->argv,
+		.argc = part->argc,
+		.cwd_unknown = !part->cwd,
+		.cwd_text = part->cwd ? part->cwd : req->cwd,
+		.host = part->host ? part->host : req->host,
+		.host_unknown = part->host_unknown,
+	};
 	int r;
 
-	c.name = base_name(req->argv[0]);
-	r = program_split(req, &c.program);
+	c.name = base_name(part->argv[0]);
+	r = program_split(part, &c.program);
 	if (r < 0)
 		return r;
 	if (c.program.buf)
 		c.program_name = last_component(&c.program);
-	c.words = calloc(req->argc, sizeof(*c.words));
-	c.longs = calloc(req->argc, sizeof(*c.longs));
-	c.paths = calloc(req->argc, sizeof(*c.paths));
-	if (!c.words || !c.longs || !c.paths) {
+	c.words = calloc(part->argc, sizeof(*c.words));
+	c.longs = calloc(part->argc, sizeof(*c.longs));
+	c.paths = calloc(part->argc, sizeof(*c.paths));
+	if (part->words || c.cwd_unknown)
+		c.word_flags = calloc(part->argc, sizeof(*c.word_flags));
+	if (!c.words || !c.longs || !c.paths || ((part->words || c.cwd_unknown) && !c.word_flags)) {
 		policy_command_done(&c);
 		return -ENOMEM;
 	}
@@ -244,6 +334,7 @@ int policy_command_parse(const struct policy_request *req, struct policy_command
 		policy_command_done(&c);
 		return r;
 	}
+	loose_features(&c);
 	*ret = c;
 	return 0;
 }
@@ -255,6 +346,7 @@ void policy_command_done(struct policy_command *c)
 			free(c->paths[k].buf);
 	free(c->paths);
 	free(c->words);
+	free(c->word_flags);
 	free(c->longs);
 	free(c->program.buf);
 	free(c->cwd.buf);
@@ -299,7 +391,7 @@ bool policy_command_has_flag(const struct policy_command *c, const char *flag)
 	return true;
 }
 
-bool policy_command_has_subcommand(const struct policy_command *c, const char *words)
+bool policy_command_has_subcommand(const struct policy_command *c, const char *words, bool loose)
 {
 	for (size_t k = 0;; k++) {
 		size_t len;
@@ -312,8 +404,13 @@ bool policy_command_has_subcommand(const struct policy_command *c, const char *w
 		if (k >= c->n_words)
 			return false;
 		a = c->argv[c->words[k]];
-		if (strlen(a) != len || memcmp(a, words, len) != 0)
+		if (c->word_flags && c->word_flags[k]) {
+			/* What it is is not known: it may be the word, or not. */
+			if (!loose)
+				return false;
+		} else if (strlen(a) != len || memcmp(a, words, len) != 0) {
 			return false;
+		}
 		words += len;
 	}
 }

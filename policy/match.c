@@ -1,12 +1,13 @@
-/* match.c: whether a rule's conditions hold for a request, in the documented order,
- * and when asked, which one did not and why. The hot path passes no why, and then no
- * text is ever built. */
+/* match.c: whether a rule's conditions hold for a part of a request, in the documented
+ * order, and when asked, which one did not and why. The hot path passes no why, and then
+ * no text is ever built. What the shell analyser could not know is judged loosely for
+ * rules that are not allow (it may match) and strictly for allow rules (it must). */
 #include <assert.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "policy-internal.h"
+#include "shell.h"
 
 /* Every condition holds when it was not given (n == 0; empty lists are refused). */
 
@@ -18,7 +19,7 @@ static bool name_matches(const char *glob, const char *name)
 	return fnmatch(glob, name, 0) == 0;
 }
 
-static bool program_holds(const struct policy_match *m, const struct policy_command *c,
+static bool program_holds(const struct policy_match *m, const struct policy_command *c, bool loose,
 			  struct policy_why *why)
 {
 	const struct policy_strv *s = &m->program;
@@ -38,9 +39,9 @@ static bool program_holds(const struct policy_match *m, const struct policy_comm
 	if (s->n && why) {
 		policy_why_set(why, "match.program", "program ");
 		policy_why_quote(why, c->name);
-		if (c->req->program) {
+		if (c->part->program) {
 			policy_why_add(why, " (");
-			policy_why_quote(why, c->req->program);
+			policy_why_quote(why, c->part->program);
 			policy_why_add(why, ")");
 		}
 		policy_why_add(why, " is not ");
@@ -50,12 +51,12 @@ static bool program_holds(const struct policy_match *m, const struct policy_comm
 }
 
 static bool subcommand_holds(const struct policy_match *m, const struct policy_command *c,
-			     struct policy_why *why)
+			     bool loose, struct policy_why *why)
 {
 	const struct policy_strv *s = &m->subcommand;
 
 	for (size_t i = 0; i < s->n; i++)
-		if (policy_command_has_subcommand(c, s->v[i]))
+		if (policy_command_has_subcommand(c, s->v[i], loose))
 			return true;
 	if (s->n && why) {
 		policy_why_set(why, "match.subcommand", "the subcommand is not ");
@@ -71,7 +72,7 @@ static bool subcommand_holds(const struct policy_match *m, const struct policy_c
 	return s->n == 0;
 }
 
-static bool flags_hold(const struct policy_match *m, const struct policy_command *c,
+static bool flags_hold(const struct policy_match *m, const struct policy_command *c, bool loose,
 		       struct policy_why *why)
 {
 	for (size_t i = 0; i < m->n_flags; i++) {
@@ -103,14 +104,27 @@ static void explain_no_words(const struct policy_command *c, struct policy_why *
 				  : "there are no positional words to match ");
 }
 
-static bool args_hold(const struct policy_match *m, const struct policy_command *c,
+/* A glob of "args" and positional word k. */
+static bool arg_matches(const struct policy_command *c, size_t k, const char *glob, bool loose)
+{
+	unsigned flags = c->word_flags ? c->word_flags[k] : 0;
+	const struct policy_part *part = c->part;
+
+	if (flags & (POLICY_WORD_UNKNOWN | POLICY_WORD_BELOW))
+		return loose;
+	if (flags & POLICY_WORD_GLOB)
+		return policy_glob_meets(glob, part->words[c->words[k]].pattern, loose);
+	return fnmatch(glob, c->argv[c->words[k]], 0) == 0;
+}
+
+static bool args_hold(const struct policy_match *m, const struct policy_command *c, bool loose,
 		      struct policy_why *why)
 {
 	const struct policy_strv *s = &m->args;
 
 	for (size_t k = 0; k < c->n_words; k++)
 		for (size_t i = 0; i < s->n; i++)
-			if (fnmatch(s->v[i], c->argv[c->words[k]], 0) == 0)
+			if (arg_matches(c, k, s->v[i], loose))
 				return true;
 	if (s->n && why) {
 		explain_no_words(c, why, "match.args");
@@ -120,14 +134,21 @@ static bool args_hold(const struct policy_match *m, const struct policy_command 
 }
 
 static bool args_regex_hold(const struct policy_match *m, const struct policy_command *c,
-			    struct policy_why *why)
+			    bool loose, struct policy_why *why)
 {
 	const struct policy_regexv *s = &m->args_regex;
 
-	for (size_t k = 0; k < c->n_words; k++)
+	for (size_t k = 0; k < c->n_words; k++) {
+		/* A regex and a glob are not compared: a glob word is taken as unknown. */
+		if (c->word_flags && c->word_flags[k]) {
+			if (loose && s->n)
+				return true;
+			continue;
+		}
 		for (size_t i = 0; i < s->n; i++)
 			if (regexec(&s->v[i]->re, c->argv[c->words[k]], 0, NULL, 0) == 0)
 				return true;
+	}
 	if (s->n && why) {
 		explain_no_words(c, why, "match.args_regex");
 		for (size_t i = 0; i < s->n; i++) {
@@ -149,16 +170,39 @@ static bool path_matches(const struct policy_strv *s, const struct policy_path *
 	return false;
 }
 
+/* Whether positional word k, taken as a path, matches one of the globs s: an unknown
+ * word may be any path. */
+static bool word_path_matches(const struct policy_strv *s, const struct policy_command *c, size_t k,
+			      bool loose)
+{
+	unsigned flags = c->word_flags ? c->word_flags[k] : 0;
+
+	if (flags & POLICY_WORD_UNKNOWN)
+		return loose;
+	if (!flags)
+		return path_matches(s, &c->paths[k], c);
+	for (size_t i = 0; i < s->n; i++)
+		if (policy_path_meets_home(s->v[i], &c->paths[k], flags, loose, &c->home))
+			return true;
+	return false;
+}
+
+static bool is_path(const struct policy_command *c, size_t k)
+{
+	return c->paths[k].buf || (c->word_flags && (c->word_flags[k] & POLICY_WORD_UNKNOWN));
+}
+
 /* With "paths_mode": "all", the first path that matches no glob, or SIZE_MAX when
  * there is no path at all; c->n_words when every path matches. */
-static size_t first_outsider(const struct policy_match *m, const struct policy_command *c)
+static size_t first_outsider(const struct policy_match *m, const struct policy_command *c,
+			     bool loose)
 {
 	size_t seen = 0;
 
 	for (size_t k = 0; k < c->n_words; k++) {
-		if (!c->paths[k].buf)
+		if (!is_path(c, k))
 			continue;
-		if (!path_matches(&m->paths, &c->paths[k], c))
+		if (!word_path_matches(&m->paths, c, k, loose))
 			return k;
 		seen++;
 	}
@@ -176,8 +220,22 @@ static void explain_unknown_home(const struct policy_strv *s, const struct polic
 	}
 }
 
+/* For an allow rule: a word that is not known, or a pattern, is not taken to match. */
+static void explain_unknown_words(const struct policy_command *c, struct policy_why *why)
+{
+	for (size_t k = 0; c->word_flags && k < c->n_words; k++) {
+		if (!c->word_flags[k])
+			continue;
+		policy_why_add(why, " (");
+		policy_why_quote(why, c->argv[c->words[k]]);
+		policy_why_add(why, " may be %s)",
+			       c->word_flags[k] & POLICY_WORD_UNKNOWN ? "anything" : "other paths");
+		return;
+	}
+}
+
 static void explain_paths(const struct policy_match *m, const struct policy_command *c,
-			  size_t outsider, struct policy_why *why)
+			  size_t outsider, bool loose, struct policy_why *why)
 {
 	if (outsider == SIZE_MAX) {
 		policy_why_set(why, "match.paths", "there are no paths to match ");
@@ -190,9 +248,11 @@ static void explain_paths(const struct policy_match *m, const struct policy_comm
 	}
 	policy_why_list(why, &m->paths, " or ");
 	explain_unknown_home(&m->paths, c, why);
+	if (!loose)
+		explain_unknown_words(c, why);
 }
 
-static bool paths_hold(const struct policy_match *m, const struct policy_command *c,
+static bool paths_hold(const struct policy_match *m, const struct policy_command *c, bool loose,
 		       struct policy_why *why)
 {
 	size_t outsider = SIZE_MAX;
@@ -200,20 +260,20 @@ static bool paths_hold(const struct policy_match *m, const struct policy_command
 	if (m->paths.n == 0)
 		return true;
 	if (m->paths_all) {
-		outsider = first_outsider(m, c);
+		outsider = first_outsider(m, c, loose);
 		if (outsider == c->n_words)
 			return true;
 	} else {
 		for (size_t k = 0; k < c->n_words; k++) {
-			if (!c->paths[k].buf)
+			if (!is_path(c, k))
 				continue;
-			if (path_matches(&m->paths, &c->paths[k], c))
+			if (word_path_matches(&m->paths, c, k, loose))
 				return true;
 			outsider = k;
 		}
 	}
 	if (why)
-		explain_paths(m, c, outsider, why);
+		explain_paths(m, c, outsider, loose, why);
 	return false;
 }
 
@@ -227,7 +287,7 @@ static bool names(const char *entry, unsigned long id, const char *name)
 	return name && strcmp(entry, name) == 0;
 }
 
-static bool user_holds(const struct policy_match *m, const struct policy_command *c,
+static bool user_holds(const struct policy_match *m, const struct policy_command *c, bool loose,
 		       struct policy_why *why)
 {
 	const struct policy_strv *s = &m->user;
@@ -249,7 +309,7 @@ static bool user_holds(const struct policy_match *m, const struct policy_command
 	return s->n == 0;
 }
 
-static bool group_holds(const struct policy_match *m, const struct policy_command *c,
+static bool group_holds(const struct policy_match *m, const struct policy_command *c, bool loose,
 			struct policy_why *why)
 {
 	const struct policy_strv *s = &m->group;
@@ -270,12 +330,14 @@ static bool group_holds(const struct policy_match *m, const struct policy_comman
 	return s->n == 0;
 }
 
-static bool host_holds(const struct policy_match *m, const struct policy_command *c,
+static bool host_holds(const struct policy_match *m, const struct policy_command *c, bool loose,
 		       struct policy_why *why)
 {
 	const struct policy_strv *s = &m->host;
-	const char *host = c->req->host;
+	const char *host = c->host_unknown ? NULL : c->host;
 
+	if (c->host_unknown && s->n && loose)
+		return true;
 	/* Host names are case-insensitive (RFC 4343). */
 	for (size_t i = 0; host && i < s->n; i++)
 		if (fnmatch(s->v[i], host, FNM_CASEFOLD) == 0)
@@ -287,23 +349,29 @@ static bool host_holds(const struct policy_match *m, const struct policy_command
 			policy_why_add(why, " is not ");
 		} else {
 			policy_why_set(why, "match.host",
-				       "the host name is unknown, so it is not ");
+				       c->host_unknown
+					       ? "the host (over ssh) is not known, so it is not "
+					       : "the host name is unknown, so it is not ");
 		}
 		policy_why_list(why, s, " or ");
 	}
 	return s->n == 0;
 }
 
-static bool cwd_holds(const struct policy_match *m, const struct policy_command *c,
+static bool cwd_holds(const struct policy_match *m, const struct policy_command *c, bool loose,
 		      struct policy_why *why)
 {
 	const struct policy_strv *s = &m->cwd;
 
-	if (s->n == 0 || path_matches(s, &c->cwd, c))
+	if (s->n == 0 || (c->cwd_unknown ? loose : path_matches(s, &c->cwd, c)))
 		return true;
-	if (why) {
+	if (why && c->cwd_unknown) {
+		policy_why_set(why, "match.cwd",
+			       "the working directory is not known, so it is not ");
+		policy_why_list(why, s, " or ");
+	} else if (why) {
 		policy_why_set(why, "match.cwd", "the working directory ");
-		policy_why_quote(why, c->req->cwd);
+		policy_why_quote(why, c->cwd_text);
 		policy_why_add(why, " does not match ");
 		policy_why_list(why, s, " or ");
 		explain_unknown_home(s, c, why);
@@ -340,7 +408,7 @@ static void explain_env(const struct policy_env *e, const char *value, struct po
 	policy_why_list(why, &e->globs, " or ");
 }
 
-static bool env_holds(const struct policy_match *m, const struct policy_command *c,
+static bool env_holds(const struct policy_match *m, const struct policy_command *c, bool loose,
 		      struct policy_why *why)
 {
 	for (size_t i = 0; i < m->n_env; i++) {
@@ -365,49 +433,49 @@ static bool tristate_holds(enum policy_tristate want, bool have, struct policy_w
 	return false;
 }
 
-static bool tty_holds(const struct policy_match *m, const struct policy_command *c,
+static bool tty_holds(const struct policy_match *m, const struct policy_command *c, bool loose,
 		      struct policy_why *why)
 {
 	return tristate_holds(m->tty, c->req->tty, why, "match.tty", "there is a terminal",
 			      "there is no terminal");
 }
 
-static bool ssh_holds(const struct policy_match *m, const struct policy_command *c,
+static bool ssh_holds(const struct policy_match *m, const struct policy_command *c, bool loose,
 		      struct policy_why *why)
 {
 	return tristate_holds(m->ssh, c->req->ssh, why, "match.ssh", "it runs over ssh",
 			      "it does not run over ssh");
 }
 
-static bool time_holds(const struct policy_match *m, const struct policy_command *c,
+static bool time_holds(const struct policy_match *m, const struct policy_command *c, bool loose,
 		       struct policy_why *why)
 {
 	return !m->time || policy_time_holds(m->time, c->req->now, why);
 }
 
 /* Nested match objects are not explained in detail: the path says which one. */
-static bool not_holds(const struct policy_match *m, const struct policy_command *c,
+static bool not_holds(const struct policy_match *m, const struct policy_command *c, bool loose,
 		      struct policy_why *why)
 {
-	if (!m->not || !policy_match_holds(m->not, c, 0, NULL))
+	if (!m->not || !policy_match_holds(m->not, c, 0, !loose, NULL))
 		return true;
 	if (why)
 		policy_why_set(why, "match.not", "what it names holds");
 	return false;
 }
 
-static bool any_holds(const struct policy_match *m, const struct policy_command *c,
+static bool any_holds(const struct policy_match *m, const struct policy_command *c, bool loose,
 		      struct policy_why *why)
 {
 	for (size_t i = 0; i < m->n_any; i++)
-		if (policy_match_holds(&m->any[i], c, 0, NULL))
+		if (policy_match_holds(&m->any[i], c, 0, loose, NULL))
 			return true;
 	if (m->n_any && why)
 		policy_why_set(why, "match.any", "none of its %zu match objects holds", m->n_any);
 	return m->n_any == 0;
 }
 
-typedef bool holds_fn(const struct policy_match *m, const struct policy_command *c,
+typedef bool holds_fn(const struct policy_match *m, const struct policy_command *c, bool loose,
 		      struct policy_why *why);
 
 /* The order of guard-policy(5): explanations name the first that fails. */
@@ -448,11 +516,11 @@ void policy_match_given(struct policy_match *m)
 }
 
 bool policy_match_holds(const struct policy_match *m, const struct policy_command *c, uint32_t skip,
-			struct policy_why *why)
+			bool loose, struct policy_why *why)
 {
 	/* Only the conditions given: a rule has a few of the sixteen. */
 	for (uint32_t left = m->given & ~skip; left; left &= left - 1)
-		if (!conditions[__builtin_ctz(left)](m, c, why))
+		if (!conditions[__builtin_ctz(left)](m, c, loose, why))
 			return false;
 	return true;
 }

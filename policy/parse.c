@@ -6,11 +6,15 @@
  *
  *   {
  *     "default": "allow",        optional: "allow" or "deny"
+ *     "unknown": "confirm",      optional: "allow", "confirm" or "deny"
  *     "rules": [ RULE, ... ]     required; may be empty
  *   }
  *
  * "default" is the verdict when no rule matches (allow when no file sets it); files
- * that set it must agree. RULE is an object:
+ * that set it must agree. "unknown" is the verdict for what guard cannot understand of
+ * a command or shell line (an eval, a pipe into sh, a quote left open; see
+ * "Understanding a command" in shell.c): confirm when no file sets it; files that set it
+ * must agree. A "confirm" asks for the host name as the phrase. RULE is an object:
  *
  *   "id"              required; 1 to 64 of A-Z a-z 0-9 . _ -; unique across all files
  *   "description"     optional non-empty string, for people reading the policy
@@ -158,7 +162,7 @@
 #define APPROVERS_COUNT_MAX    10
 #define EXPIRES_MAX            (7 * 24 * 3600)
 
-static const char *const top_keys[] = {"default", "rules", NULL};
+static const char *const top_keys[] = {"default", "unknown", "rules", NULL};
 static const char *const rule_keys[] = {
 	"id",      "description", "match",          "decision",  "mode", "message",
 	"runbook", "phrase",      "reason_pattern", "approvers", NULL,
@@ -378,6 +382,27 @@ static bool parse_default(struct policy_parser *p, json_t *v, enum policy_verdic
 	}
 	policy_quote(json_string_value(v), q, sizeof(q));
 	policy_report(p, "default", "unknown decision %s (valid: allow, deny)", q);
+	return false;
+}
+
+/* "unknown": allow, confirm or deny; the other two need what a rule gives them (a
+ * pattern, approvers). */
+static bool parse_unknown(struct policy_parser *p, json_t *v, enum policy_verdict *ret)
+{
+	enum policy_verdict d;
+	char q[POLICY_QUOTE_MAX];
+
+	if (!json_is_string(v)) {
+		policy_report(p, "unknown", "expected \"allow\", \"confirm\" or \"deny\"");
+		return false;
+	}
+	if (policy_verdict_from_string(json_string_value(v), &d) == 0 &&
+	    (d == POLICY_ALLOW || d == POLICY_CONFIRM || d == POLICY_DENY)) {
+		*ret = d;
+		return true;
+	}
+	policy_quote(json_string_value(v), q, sizeof(q));
+	policy_report(p, "unknown", "unknown decision %s (valid: allow, confirm, deny)", q);
 	return false;
 }
 
@@ -735,6 +760,7 @@ static void parse_rules(struct policy_parser *p, json_t *rules, struct policy_fi
 static void parse_top(struct policy_parser *p, json_t *doc, struct policy_file *f)
 {
 	json_t *def = json_object_get(doc, "default"), *rules = json_object_get(doc, "rules");
+	json_t *unknown = json_object_get(doc, "unknown");
 
 	if (!json_is_object(doc)) {
 		policy_report(p, NULL, "expected an object at the top level");
@@ -743,6 +769,8 @@ static void parse_top(struct policy_parser *p, json_t *doc, struct policy_file *
 	policy_check_keys(p, NULL, doc, top_keys);
 	if (def)
 		f->has_default = parse_default(p, def, &f->default_verdict);
+	if (unknown)
+		f->has_unknown = parse_unknown(p, unknown, &f->unknown_verdict);
 	if (!rules) {
 		policy_report(p, NULL, "missing key \"rules\"");
 		return;

@@ -185,6 +185,8 @@ struct policy_file {
 	size_t n_rules;
 	bool has_default;
 	enum policy_verdict default_verdict;
+	bool has_unknown;
+	enum policy_verdict unknown_verdict; /* "unknown": what is not understood */
 	struct policy_regex *regexes;        /* every compiled regex, to regfree() */
 	struct policy_regex *default_reason; /* shared by the reason rules without a pattern */
 	struct policy_zone *zones;
@@ -248,6 +250,7 @@ struct policy {
 	const char **env_names; /* sorted, unique */
 	size_t n_env_names;
 	enum policy_verdict default_verdict;
+	enum policy_verdict unknown_verdict;
 	char revision[65];
 };
 
@@ -330,9 +333,9 @@ bool policy_time_holds(const struct policy_time *t, time_t now, struct policy_wh
 
 /* policy.c */
 
-/* Checks what no single file can check: unique ids, one default. Files with errors
- * take part with what could be understood of them. Returns 0, -EINVAL (errors
- * appended) or -ENOMEM. */
+/* Checks what no single file can check: unique ids, one default, one unknown verdict. Files with
+ * errors take part with what could be understood of them. Returns 0, -EINVAL (errors appended) or
+ * -ENOMEM. */
 int policy_files_check(const struct policy_file *files, size_t n, struct policy_errors *errs);
 /* Makes the policy from checked files. Takes ownership of files[0..n) and of the array,
  * also on failure. Returns 0 and *ret, or -ENOMEM. */
@@ -371,20 +374,29 @@ const char *policy_path_glob_problem(const char *glob, bool tilde);
 
 /* command.c */
 
-/* One request, analysed once for all rules. */
+struct policy_part; /* shell.h */
+
+/* One part of a request, analysed once for all rules. */
 struct policy_command {
 	const struct policy_request *req;
+	const struct policy_part *part;
 	const char *const *argv;
 	size_t argc;
 	const char *name;           /* basename of argv[0] */
 	struct policy_path program; /* canonical program path; buf NULL when not known */
 	const char *program_name;   /* its last component, or NULL */
-	struct policy_path cwd;     /* the canonical cwd */
-	struct policy_path home;    /* the canonical home; buf NULL when not known */
-	size_t *words;              /* indices into argv of the positional words */
+	struct policy_path cwd;     /* the canonical cwd (the request's when not known) */
+	bool cwd_unknown;           /* where the part runs is not known */
+	const char *cwd_text;       /* as shown */
+	const char *host;           /* where it runs, or NULL */
+	bool host_unknown;
+	struct policy_path home; /* the canonical home; buf NULL when not known */
+	size_t *words;           /* indices into argv of the positional words */
 	size_t n_words;
+	unsigned *word_flags;      /* POLICY_WORD_* of each positional word; NULL: all literal */
 	struct policy_path *paths; /* words canonicalised against the cwd, "~" and "$HOME"
-				    * expanded; buf NULL for "" */
+				    * expanded (patterns for glob words); buf NULL for "" and
+				    * for unknown words */
 	size_t *longs;             /* indices into argv of "--long" options before "--" */
 	size_t n_longs;
 	uint64_t shorts[4]; /* bit set of the short options before "--" */
@@ -400,14 +412,16 @@ static inline bool policy_rule_may_match(const struct policy_rule *r,
 	       (!r->need_any[1] || (r->need_any[1] & c->present));
 }
 
-/* Analyses req, which must be valid. Returns 0 and fills *ret (release it with
+/* Analyses part of req, which must be valid. Returns 0 and fills *ret (release it with
  * policy_command_done()), or -ENOMEM with *ret untouched. */
-int policy_command_parse(const struct policy_request *req, struct policy_command *ret);
+int policy_command_parse(const struct policy_request *req, const struct policy_part *part,
+			 struct policy_command *ret);
 void policy_command_done(struct policy_command *c);
 /* flag is "-r", a cluster "-rf" (all of its letters), "--long", or "--long=GLOB". */
 bool policy_command_has_flag(const struct policy_command *c, const char *flag);
-/* words is space-separated; they must equal the leading positional words. */
-bool policy_command_has_subcommand(const struct policy_command *c, const char *words);
+/* words is space-separated; they must equal the leading positional words. loose: a word
+ * whose value is not known may be any of them. */
+bool policy_command_has_subcommand(const struct policy_command *c, const char *words, bool loose);
 /* Why flag is not a valid rule flag, or NULL when it is. */
 const char *policy_flag_problem(const char *flag);
 /* Whether one of the lone short flags of f was given. */
@@ -425,6 +439,9 @@ const char *policy_command_getenv(const struct policy_command *c, const char *na
 void policy_match_given(struct policy_match *m);
 /* Whether every condition of m holds for c, leaving out those whose bits are in skip
  * (the program, when the index has checked it); when not and why is not NULL, why
- * names the first condition that did not hold ("match.flags[0]") and says why. */
+ * names the first condition that did not hold ("match.flags[0]") and says why. What the
+ * analyser could not know (unknown and glob words, an unknown working directory or
+ * host) holds when loose (for rules that are not allow) and not otherwise; "not"
+ * swaps the two. */
 bool policy_match_holds(const struct policy_match *m, const struct policy_command *c, uint32_t skip,
-			struct policy_why *why);
+			bool loose, struct policy_why *why);

@@ -1,4 +1,5 @@
-/* policy.c: the policy object: the checks that span files (unique ids, one default),
+/* policy.c: the policy object: the checks that span files (unique ids, one default and
+ * one unknown verdict),
  * assembly of the parsed files into one policy (rules in order, their index, the
  * environment variables they name), and its accessors. */
 #include <errno.h>
@@ -25,16 +26,51 @@ void policy_free(struct policy *p)
 	free(p);
 }
 
-static enum policy_verdict files_default(const struct policy_file *files, size_t n)
+/* A file-wide setting: "default" or "unknown". */
+struct setting {
+	const char *key;
+	bool (*has)(const struct policy_file *f);
+	enum policy_verdict (*verdict)(const struct policy_file *f);
+	enum policy_verdict otherwise; /* when no file sets it */
+};
+
+static bool has_default(const struct policy_file *f)
 {
-	for (size_t i = 0; i < n; i++)
-		if (files[i].has_default)
-			return files[i].default_verdict;
-	return POLICY_ALLOW;
+	return f->has_default;
 }
 
-/* The files that set "default" must agree; without any, the default is allow. */
-static int check_defaults(const struct policy_file *files, size_t n, struct policy_errors *errs)
+static enum policy_verdict default_verdict(const struct policy_file *f)
+{
+	return f->default_verdict;
+}
+
+static bool has_unknown(const struct policy_file *f)
+{
+	return f->has_unknown;
+}
+
+static enum policy_verdict unknown_verdict(const struct policy_file *f)
+{
+	return f->unknown_verdict;
+}
+
+static const struct setting default_setting = {"default", has_default, default_verdict,
+					       POLICY_ALLOW};
+static const struct setting unknown_setting = {"unknown", has_unknown, unknown_verdict,
+					       POLICY_CONFIRM};
+
+static enum policy_verdict files_setting(const struct policy_file *files, size_t n,
+					 const struct setting *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s->has(&files[i]))
+			return s->verdict(&files[i]);
+	return s->otherwise;
+}
+
+/* The files that set it must agree. */
+static int check_setting(const struct policy_file *files, size_t n, struct policy_errors *errs,
+			 const struct setting *s)
 {
 	const struct policy_file *first = NULL;
 	int r = 0;
@@ -43,18 +79,17 @@ static int check_defaults(const struct policy_file *files, size_t n, struct poli
 		const struct policy_file *f = &files[i];
 		int k;
 
-		if (!f->has_default)
+		if (!s->has(f))
 			continue;
 		if (!first) {
 			first = f;
 			continue;
 		}
-		if (f->default_verdict == first->default_verdict)
+		if (s->verdict(f) == s->verdict(first))
 			continue;
-		k = policy_errors_addf(errs, "%s: default: \"%s\" conflicts with \"%s\" in %s",
-				       f->path, policy_verdict_to_string(f->default_verdict),
-				       policy_verdict_to_string(first->default_verdict),
-				       first->path);
+		k = policy_errors_addf(errs, "%s: %s: \"%s\" conflicts with \"%s\" in %s", f->path,
+				       s->key, policy_verdict_to_string(s->verdict(f)),
+				       policy_verdict_to_string(s->verdict(first)), first->path);
 		r = policy_worse(r, k < 0 ? k : -EINVAL);
 	}
 	return r;
@@ -101,8 +136,9 @@ static int check_ids(const struct policy_file *files, size_t n, struct policy_er
 
 int policy_files_check(const struct policy_file *files, size_t n, struct policy_errors *errs)
 {
-	int r = check_defaults(files, n, errs);
+	int r = check_setting(files, n, errs, &default_setting);
 
+	r = policy_worse(r, check_setting(files, n, errs, &unknown_setting));
 	return policy_worse(r, check_ids(files, n, errs));
 }
 
@@ -197,7 +233,8 @@ int policy_new(struct policy_file *files, size_t n, const char *revision, struct
 	}
 	p->files = files;
 	p->n_files = n;
-	p->default_verdict = files_default(files, n);
+	p->default_verdict = files_setting(files, n, &default_setting);
+	p->unknown_verdict = files_setting(files, n, &unknown_setting);
 	for (size_t i = 0; i < n; i++)
 		p->n_rules += files[i].n_rules;
 	snprintf(p->revision, sizeof(p->revision), "%s", revision);
@@ -232,4 +269,9 @@ size_t policy_n_files(const struct policy *p)
 enum policy_verdict policy_default(const struct policy *p)
 {
 	return p->default_verdict;
+}
+
+enum policy_verdict policy_unknown(const struct policy *p)
+{
+	return p->unknown_verdict;
 }

@@ -59,6 +59,9 @@ size_t policy_n_rules(const struct policy *p);
 size_t policy_n_files(const struct policy *p);
 /* The decision when no rule matches: "default" in a policy file, else allow. */
 enum policy_verdict policy_default(const struct policy *p);
+/* The decision for what cannot be understood: "unknown" in a policy file (allow, confirm
+ * or deny), else confirm. */
+enum policy_verdict policy_unknown(const struct policy *p);
 
 /* What is asked. Borrowed by policy_evaluate() for the call only. */
 struct policy_request {
@@ -73,27 +76,32 @@ struct policy_request {
 	const gid_t *groups;            /* primary and supplementary group ids */
 	const char *const *group_names; /* parallel to groups; entries may be NULL */
 	size_t n_groups;
-	const char *host;         /* the deciding host's name; NULL matches no "host" */
-	const char *const *env;   /* "NAME=value" entries the client reported */
+	const char *host;       /* the deciding host's name; NULL matches no "host" */
+	const char *const *env; /* "NAME=value" entries the client reported */
 	size_t n_env;
-	bool tty;                 /* the client has a terminal */
-	bool ssh;                 /* the client runs in an ssh session */
-	time_t now;               /* the caller's clock, for "time" conditions */
+	bool tty;   /* the client has a terminal */
+	bool ssh;   /* the client runs in an ssh session */
+	time_t now; /* the caller's clock, for "time" conditions */
 };
 
 /* The most dry-run rules one decision reports; more are counted, not named. */
 #define POLICY_MAX_DRY_RUN 8
+/* Room for the text of the deciding part and for why a request was not understood. */
+#define POLICY_PART_TEXT_MAX       256
+#define POLICY_UNKNOWN_TEXT_MAX    256
+#define POLICY_UNKNOWN_MESSAGE_MAX (POLICY_UNKNOWN_TEXT_MAX + 96)
 
 struct policy_rule;
 
 struct policy_decision {
-	enum policy_verdict verdict; /* what is enforced */
+	enum policy_verdict verdict;    /* what is enforced */
 	const struct policy_rule *rule; /* the rule that decided, or NULL for the default */
-	const char *rule_id; /* the rule that decided, or NULL for the default */
-	const char *message; /* shown to the person; never NULL */
-	const char *runbook; /* a link, or NULL */
-	const char *phrase;  /* confirm: what to type (the rule's, else req->host, else "yes") */
-	const char *reason_pattern; /* reason: the extended regex an answer must match */
+	const char *rule_id;            /* the rule that decided, or NULL for the default */
+	const char *message;            /* shown to the person; never NULL; may point into
+					 * unknown_message below */
+	const char *runbook;            /* a link, or NULL */
+	const char *phrase; /* confirm: what to type (the rule's, else req->host, else "yes") */
+	const char *reason_pattern;  /* reason: the extended regex an answer must match */
 	const char *approvers_group; /* approve: who may approve */
 	unsigned approvers_count;    /* approve: how many of them */
 	unsigned approvers_expires;  /* approve: seconds the approval stays valid */
@@ -104,10 +112,30 @@ struct policy_decision {
 		enum policy_verdict verdict;
 	} dry_run[POLICY_MAX_DRY_RUN];
 	size_t n_dry_run; /* how many matched; only the first POLICY_MAX_DRY_RUN are named */
+	/* A request is understood as every simple command it would run (the command
+	 * itself, what its wrappers run, every part of a shell line); the most
+	 * restrictive verdict of them wins. part is the one that decided, as text
+	 * ("rm -rf *" of "cd / && rm -rf *"); empty when the request had one part. */
+	char part[POLICY_PART_TEXT_MAX];
+	/* Why some of the request could not be understood (an eval, a pipe into sh,
+	 * an unterminated quote...), when that decided; else empty. What cannot be
+	 * understood gets the policy's "unknown" verdict (default confirm), with rule and
+	 * rule_id NULL. part and unknown are one line of valid UTF-8, cut with "..." to
+	 * fit. */
+	char unknown[POLICY_UNKNOWN_TEXT_MAX];
+	/* When unknown decided, message is "guard cannot fully understand this command:
+	 * WHY; confirm it" ("...; so it is refused", "...; the policy lets it run"), held
+	 * here: read message from the decision it was returned in, not from a copy that
+	 * outlives it. */
+	char unknown_message[POLICY_UNKNOWN_MESSAGE_MAX];
 };
 
-/* First matching rule decides; no match gives the default. Strings in *ret are
- * owned by p and live as long as it, except phrase, which may be req->host. Returns 0;
+/* Each part of the request is evaluated; for each, the first matching rule
+ * decides, no match gives the default; the most restrictive part wins (of equals, the
+ * first). The parts of an argv request are the command and what its wrappers run (sudo,
+ * env, nice, sh -c STRING, find -exec, ssh...; see guard-policy(5)). Strings in *ret are
+ * owned by p and live as long as it, except phrase, which may be req->host, and message,
+ * which may point into *ret. Returns 0;
  * -EINVAL for a request that breaks the contract above (argc 0, NULL argv entries,
  * relative cwd, NULL env entries); or -ENOMEM. On failure *ret is untouched and the
  * caller must deny. */
@@ -123,19 +151,35 @@ size_t policy_env_names(const struct policy *p, const char *const **ret);
  * reason_pattern, an extended regex compiled at load). False for other rules. */
 bool policy_reason_ok(const struct policy_rule *rule, const char *text);
 
-/* One rule's part in an explanation, in policy order, up to the deciding rule. */
+/* One rule's part in an explanation, in policy order, up to the deciding rule; for each
+ * part of the request in turn. A part that could not be understood has one trace of its
+ * own instead, with rule_id and file NULL, index 0, matched true, verdict the policy's
+ * "unknown" setting, failed NULL and why saying what could not be understood. */
 struct policy_trace {
 	const char *rule_id;
-	const char *file;        /* the file's path as loaded */
-	size_t index;            /* position in the file's "rules" */
-	bool matched;            /* all conditions held */
-	bool dry_run;            /* the rule is "mode": "dry-run" */
+	const char *file;            /* the file's path as loaded */
+	size_t index;                /* position in the file's "rules" */
+	bool matched;                /* all conditions held */
+	bool dry_run;                /* the rule is "mode": "dry-run" */
 	enum policy_verdict verdict; /* the rule's decision */
-	const char *failed;      /* the first condition that did not hold, as a path into
-				  * the rule ("match.flags[0]", "match.time.days"); NULL
-				  * when matched */
-	const char *why;         /* that condition in words ("no -r, -R or --recursive") */
+	const char *failed;          /* the first condition that did not hold, as a path into
+				      * the rule ("match.flags[0]", "match.time.days"); NULL
+				      * when matched */
+	const char *why;             /* that condition in words ("no -r, -R or --recursive") */
+	const char *part;            /* the part of the request being judged, as text (never
+				      * NULL, also when the request is one part) */
 };
+
+/* A shell line, as `guard -c LINE` and coding agents hand them over. Same as
+ * policy_evaluate() with the request's argv replaced by what the line would run
+ * (req->argv and req->argc are ignored and may be NULL and 0; req->program too, as a
+ * line has no one program). The line is analysed, never run. A line that runs no
+ * command (only comments or assignments) is allowed with message "it runs no command".
+ * Returns 0, -EINVAL (a NULL line, longer than POLICY_LINE_MAX, or a request that breaks
+ * the contract above), -ENOMEM. */
+#define POLICY_LINE_MAX (64 * 1024)
+int policy_evaluate_line(const struct policy *p, const struct policy_request *req, const char *line,
+			 struct policy_decision *ret);
 
 /* Like policy_evaluate(), and calls fn for every rule up to the one that decided
  * (every rule when the default decided). The strings in a trace live until fn
@@ -143,3 +187,8 @@ struct policy_trace {
 int policy_explain(const struct policy *p, const struct policy_request *req,
 		   void (*fn)(void *userdata, const struct policy_trace *t), void *userdata,
 		   struct policy_decision *ret);
+
+/* policy_explain() for a shell line: fn is called for each part's rules in turn. */
+int policy_explain_line(const struct policy *p, const struct policy_request *req, const char *line,
+			void (*fn)(void *userdata, const struct policy_trace *t), void *userdata,
+			struct policy_decision *ret);
