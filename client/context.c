@@ -121,6 +121,17 @@ static int local_env(struct context *c)
 	return 0;
 }
 
+void context_update_ssh(struct context *c)
+{
+	static const char *const vars[] = {"SSH_CONNECTION=", "SSH_CLIENT=", "SSH_TTY="};
+	c->ssh = false;
+	for (size_t i = 0; i < c->n_env; i++)
+		for (size_t k = 0; k < sizeof vars / sizeof vars[0]; k++)
+			if (!strncmp(c->env[i], vars[k], strlen(vars[k])) &&
+			    c->env[i][strlen(vars[k])])
+				c->ssh = true;
+}
+
 int context_local(struct context *c)
 {
 	char host[HOST_NAME_MAX + 1] = "localhost";
@@ -130,7 +141,6 @@ int context_local(struct context *c)
 	c->host = strdup(host);
 	for (int fd = 0; fd <= 2; fd++)
 		c->tty = c->tty || isatty(fd);
-	c->ssh = getenv("SSH_CONNECTION") || getenv("SSH_CLIENT") || getenv("SSH_TTY");
 	char uid[32];
 	snprintf(uid, sizeof uid, "%u", (unsigned)getuid());
 	int r = context_set_user(c, uid);
@@ -141,6 +151,7 @@ int context_local(struct context *c)
 	}
 	if (r == 0)
 		r = local_env(c);
+	context_update_ssh(c);
 	return r == 0 && (!c->cwd || !c->host) ? -ENOMEM : r;
 }
 

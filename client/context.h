@@ -34,6 +34,10 @@ int context_set_user(struct context *c, const char *user);
 /* Sets (value) or removes (NULL) one environment variable. 0 or -ENOMEM. */
 int context_set_env(struct context *c, const char *name, const char *value);
 
+/* Sets c->ssh as guardd decides it: a non-empty SSH_CONNECTION, SSH_CLIENT or
+ * SSH_TTY among the variables. */
+void context_update_ssh(struct context *c);
+
 /* Adds a group by name and/or id. 0 or -ENOMEM. */
 int context_add_group(struct context *c, gid_t gid, const char *name);
 

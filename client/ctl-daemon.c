@@ -17,11 +17,23 @@ bool ctl_common_option(struct ctl *o, int c)
 {
 	if (c == CTL_OPT_JSON)
 		o->json = true;
-	else if (c == CTL_OPT_SOCKET)
+	else if (c == 's')
 		o->socket = optarg;
+	else if (c == 'h')
+		o->help = true;
 	else
 		return false;
 	return true;
+}
+
+void ctl_command_usage(const struct ctl *o)
+{
+	printf("Usage: guardctl %s %s\n%s.\n\n", o->command, o->command_args, o->command_help);
+	if (strcmp(o->command, "explain") == 0)
+		ctl_explain_usage(stdout);
+	printf("  -s, --socket PATH     guardd's socket\n"
+	       "      --json            print results as JSON\n"
+	       "  -h, --help            show this help\n");
 }
 
 const char *ctl_str(json_t *o, const char *key)
@@ -74,16 +86,21 @@ int ctl_call(const struct ctl *o, const char *method, json_t *params, json_t **r
 	return 0;
 }
 
-/* For commands without arguments of their own. Returns 0 or EXIT_USAGE. */
+/* For commands without arguments of their own. Returns 0, EXIT_USAGE, or -1
+ * when --help was asked for and shown. */
 static int no_args(struct ctl *o, int argc, char **argv)
 {
 	static const struct option opts[] = {CTL_COMMON_OPTIONS, {0}};
 	int c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, CTL_COMMON_SHORT, opts, NULL)) != -1)
 		if (!ctl_common_option(o, c))
 			return EXIT_USAGE;
+	if (o->help) {
+		ctl_command_usage(o);
+		return -1;
+	}
 	if (optind < argc) {
-		fprintf(stderr, "guardctl: %s takes no arguments\n", argv[0]);
+		fprintf(stderr, "guardctl: %s takes no arguments\n", o->command);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -96,7 +113,7 @@ int ctl_status(struct ctl *o, int argc, char **argv)
 	if (r == 0)
 		r = ctl_call(o, GUARD_METHOD_STATUS, NULL, &s, NULL);
 	if (r != 0)
-		return r;
+		return r < 0 ? 0 : r; /* -1: --help was shown */
 	json_t *p = json_object_get(s, "policy");
 	if (o->json) {
 		ctl_print_json(s);
@@ -122,6 +139,8 @@ int ctl_reload(struct ctl *o, int argc, char **argv)
 {
 	json_t *res = NULL, *err = NULL;
 	int r = no_args(o, argc, argv);
+	if (r < 0)
+		return 0; /* --help was shown */
 	if (r == 0)
 		r = ctl_call(o, GUARD_METHOD_RELOAD, NULL, &res, &err);
 	json_t *errors = json_object_get(json_object_get(err, "parameters"), "errors");

@@ -40,9 +40,13 @@ int ctl_policy_check(struct ctl *o, int argc, char **argv)
 {
 	static const struct option opts[] = {CTL_COMMON_OPTIONS, {0}};
 	int c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, CTL_COMMON_SHORT, opts, NULL)) != -1)
 		if (!ctl_common_option(o, c))
 			return EXIT_USAGE;
+	if (o->help) {
+		ctl_command_usage(o);
+		return 0;
+	}
 	if (argc - optind > 1) {
 		fprintf(stderr, "guardctl: policy check takes at most one directory\n");
 		return EXIT_USAGE;
@@ -277,50 +281,77 @@ static void report(struct suite *s, const char *name, const char *failure)
 		printf("  PASS  %s\n", name);
 }
 
-static void run_test(struct suite *s, json_t *t, size_t i, json_t *file_ctx)
+/* Whether test i has the keys it needs; says what is wrong when not. */
+static bool test_ok(struct suite *s, json_t *t, const char *where)
 {
-	static const char *const keys[] = {"name", "command", "context", "expect", NULL};
-	char where[64], why[512];
-	snprintf(where, sizeof where, "tests[%zu]", i);
-	const char *name = json_string_value(json_object_get(t, "name"));
-	json_t *expect = json_object_get(t, "expect");
+	static const char *const keys[] = {"name", "command", "line", "context", "expect", NULL};
 	static const char *const expect_keys[] = {"decision", "rule", NULL};
+	json_t *expect = json_object_get(t, "expect");
 	const char *bad = json_is_object(t) ? unknown_key(t, keys) : "(not an object)";
 	if (!bad && json_is_object(expect))
 		bad = unknown_key(expect, expect_keys);
-	if (bad || !name || !json_is_object(expect) || !json_object_get(expect, "decision")) {
-		test_error(s, where,
-			   bad ? "unknown key or not an object"
-			       : "needs \"name\", \"command\" and \"expect\": {\"decision\": ...}");
-		return;
-	}
-	struct context c;
-	const char *key = NULL, *problem = NULL, **argv = NULL;
+	bool one = !json_object_get(t, "command") != !json_object_get(t, "line");
+	enum policy_verdict v;
+	const char *want = json_string_value(json_object_get(expect, "decision"));
+	char why[256];
+	if (bad)
+		snprintf(why, sizeof why, "unknown key \"%.64s\"", bad);
+	else if (!one || !json_string_value(json_object_get(t, "name")) || !want)
+		snprintf(why, sizeof why,
+			 "needs \"name\", \"command\" or \"line\", and "
+			 "\"expect\": {\"decision\": ...}");
+	else if (policy_verdict_from_string(want, &v) < 0)
+		snprintf(why, sizeof why, "expect.decision: unknown decision \"%.64s\"", want);
+	else
+		return true;
+	test_error(s, where, why);
+	return false;
+}
+
+/* Evaluates test t in context c; returns what is wrong with it, or NULL and *d. */
+static const char *evaluate(struct suite *s, json_t *t, struct context *c,
+			    struct policy_decision *d, const char **ret_key)
+{
+	struct policy_request req;
+	const char **argv = NULL, *line = json_string_value(json_object_get(t, "line"));
 	size_t argc = 0;
+	*ret_key = line || json_object_get(t, "line") ? "line" : "command";
+	if (json_object_get(t, "line") && (!line || !*line))
+		return "must be a non-empty string";
+	if (!line && argv_of(json_object_get(t, "command"), &argv, &argc) < 0)
+		return "must be a non-empty array of strings";
+	context_request(c, argv, argc, &req);
+	int r = line ? policy_evaluate_line(s->policy, &req, line, d)
+		     : policy_evaluate(s->policy, &req, d);
+	free(argv);
+	*ret_key = "context";
+	return r < 0 ? "the request is not valid (is cwd absolute?)" : NULL;
+}
+
+static void run_test(struct suite *s, json_t *t, size_t i, json_t *file_ctx)
+{
+	char where[64], why[512];
+	snprintf(where, sizeof where, "tests[%zu]", i);
+	if (!test_ok(s, t, where))
+		return;
+	struct context c;
+	struct policy_decision d;
+	const char *key = NULL, *problem = NULL;
 	if (default_context(&c) < 0)
 		problem = "out of memory";
 	if (!problem && file_ctx)
 		problem = apply_context(&c, file_ctx, &key);
 	if (!problem && json_object_get(t, "context"))
 		problem = apply_context(&c, json_object_get(t, "context"), &key);
-	if (!problem && argv_of(json_object_get(t, "command"), &argv, &argc) < 0) {
-		problem = "must be a non-empty array of strings";
-		key = "command";
-	}
-	struct policy_request req;
-	struct policy_decision d;
-	if (!problem) {
-		context_request(&c, argv, argc, &req);
-		if (policy_evaluate(s->policy, &req, &d) < 0)
-			problem = "the request is not valid (is cwd absolute?)";
-	}
+	if (!problem)
+		problem = evaluate(s, t, &c, &d, &key);
 	if (problem) {
 		snprintf(why, sizeof why, "%s: %s", key ? key : "context", problem);
 		test_error(s, where, why);
 	} else {
-		report(s, name, compare(expect, &d, why, sizeof why));
+		report(s, json_string_value(json_object_get(t, "name")),
+		       compare(json_object_get(t, "expect"), &d, why, sizeof why));
 	}
-	free(argv);
 	context_done(&c);
 }
 
@@ -347,8 +378,11 @@ static void run_file(struct suite *s, const char *opt_dir)
 	static const char *const keys[] = {"policy", "context", "tests", NULL};
 	json_error_t jerr;
 	json_t *doc = json_load_file(s->file, JSON_REJECT_DUPLICATES, &jerr);
-	if (!doc) {
+	if (!doc && jerr.line < 1) /* not a syntax error: the file could not be read */
+		fprintf(stderr, "%s: %s\n", s->file, jerr.text);
+	else if (!doc)
 		fprintf(stderr, "%s:%d:%d: %s\n", s->file, jerr.line, jerr.column, jerr.text);
+	if (!doc) {
 		s->errors++;
 		return;
 	}
@@ -383,13 +417,17 @@ int ctl_policy_test(struct ctl *o, int argc, char **argv)
 	const char *dir = NULL;
 	struct suite s = {0};
 	int c;
-	while ((c = getopt_long(argc, argv, "p:v", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CTL_COMMON_SHORT "p:v", opts, NULL)) != -1) {
 		if (c == 'p')
 			dir = optarg;
 		else if (c == 'v')
 			s.verbose = true;
 		else if (!ctl_common_option(o, c))
 			return EXIT_USAGE;
+	}
+	if (o->help) {
+		ctl_command_usage(o);
+		return 0;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "guardctl: policy test needs at least one test file\n");
@@ -405,6 +443,8 @@ int ctl_policy_test(struct ctl *o, int argc, char **argv)
 	if (s.json)
 		ctl_print_json(json_pack("{s:i,s:i,s:i,s:o}", "passed", s.passed, "failed",
 					 s.failed, "errors", s.errors, "results", s.results));
+	else if (total == 0)
+		printf("--------------------------------------------------\nno test ran\n");
 	else
 		printf("%s\nPASS: %d/%d%s\n", "--------------------------------------------------",
 		       s.passed, total, s.failed || s.errors ? "" : " (all)");

@@ -4,24 +4,39 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "guard/policy.h"
 
 struct ctl {
 	bool json;
+	bool help; /* --help after the command's words */
 	const char *socket;
+	const char *command; /* the command being run, with its arguments and help */
+	const char *command_args;
+	const char *command_help;
 };
 
-/* Options every command takes, whether given before or after its words. */
-enum { CTL_OPT_JSON = 1000, CTL_OPT_SOCKET };
-#define CTL_COMMON_OPTIONS                                                                         \
-	{"json", no_argument, NULL, CTL_OPT_JSON},                                                 \
-	{                                                                                          \
-		"socket", required_argument, NULL, CTL_OPT_SOCKET                                  \
-	}
+/* Options every command takes, whether given before or after its words; a
+ * command's optstring starts with CTL_COMMON_SHORT. */
+enum { CTL_OPT_JSON = 1000 };
+#define CTL_COMMON_SHORT "s:h"
+// clang-format off
+#define CTL_COMMON_OPTIONS \
+	{"json", no_argument, NULL, CTL_OPT_JSON}, \
+	{"socket", required_argument, NULL, 's'}, \
+	{"help", no_argument, NULL, 'h'}
+// clang-format on
 
-/* Handles a common option from getopt; false when c is not one. */
+/* Handles a common option from getopt; false when c is not one (getopt has
+ * then said what was wrong). */
 bool ctl_common_option(struct ctl *o, int c);
+
+/* Prints the running command's usage on stdout (for --help). */
+void ctl_command_usage(const struct ctl *o);
+
+/* explain's options, for its --help. */
+void ctl_explain_usage(FILE *f);
 
 /* Calls method on the daemon with params (borrowed; NULL for none). Returns 0
  * and the reply's parameters in *ret (the caller owns them), or an exit code

@@ -18,10 +18,11 @@ static size_t name_len(const char *entry)
 	return n;
 }
 
-json_t *env_report(size_t budget)
+json_t *env_json(char *const *entries, size_t n_entries, size_t budget)
 {
 	json_t *o = json_object();
-	for (char **e = environ; o && e && *e; e++) {
+	for (char *const *e = entries;
+	     o && e < entries + n_entries && json_object_size(o) < ENV_MAX_COUNT; e++) {
 		size_t n = name_len(*e);
 		const char *value = *e + n + 1;
 		size_t cost = strlen(*e) + 8; /* quotes, colon, comma, some escaping */
@@ -31,8 +32,7 @@ json_t *env_report(size_t budget)
 		memcpy(name, *e, n);
 		name[n] = '\0';
 		if (json_object_get(o, name))
-			continue; /* the first wins, as getenv() */
-		/* Not UTF-8: JSON cannot carry it; left out like an oversized one. */
+			continue;
 		json_t *v = json_string(value);
 		if (!v)
 			continue;
@@ -43,4 +43,12 @@ json_t *env_report(size_t budget)
 		budget -= cost;
 	}
 	return o;
+}
+
+json_t *env_report(size_t budget)
+{
+	size_t n = 0;
+	while (environ && environ[n])
+		n++;
+	return env_json(environ, n, budget);
 }

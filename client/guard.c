@@ -14,6 +14,7 @@
 #include "config.h"
 #include "env.h"
 #include "exit.h"
+#include "guard/policy.h"
 #include "guard/protocol.h"
 #include "prompt.h"
 #include "resolve.h"
@@ -34,13 +35,20 @@ struct options {
 	const char *socket;
 	const char *confirm; /* --confirm: the phrase, given ahead */
 	const char *reason;  /* --reason: the reason, given ahead */
+	const char *line;    /* -c: a shell line, run with /bin/sh -c if allowed */
 };
+
+/* A shell line runs with the system shell, as system(3) and sh -c do. */
+#define GUARD_SHELL "/bin/sh"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: guard [OPTIONS] [--] COMMAND [ARG...]\n"
-		"Ask guardd whether COMMAND may run here and now; run it only if allowed.\n\n"
+		"       guard [OPTIONS] -c 'SHELL LINE'\n"
+		"Ask guardd whether COMMAND may run here and now; run it only if allowed.\n"
+		"With -c, guardd judges every command of the line, then /bin/sh runs it.\n\n"
+		"  -c LINE               a shell line instead of COMMAND\n"
 		"  -n, --check           ask and print the decision, run nothing\n"
 		"      --json            print guardd's reply as JSON (with --check, or when\n"
 		"                        the command is not run)\n"
@@ -75,7 +83,7 @@ static int parse_args(int argc, char **argv, struct options *o, int *ret_exit)
 	int c;
 	*ret_exit = EXIT_USAGE;
 	/* '+': options end at COMMAND, whose own options are not ours. */
-	while ((c = getopt_long(argc, argv, "+nr:s:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+nr:s:c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			o->check = true;
@@ -85,6 +93,9 @@ static int parse_args(int argc, char **argv, struct options *o, int *ret_exit)
 			break;
 		case 'r':
 			o->reason = optarg;
+			break;
+		case 'c':
+			o->line = optarg;
 			break;
 		case OPT_CONFIRM:
 			o->confirm = optarg;
@@ -105,7 +116,24 @@ static int parse_args(int argc, char **argv, struct options *o, int *ret_exit)
 			return -1;
 		}
 	}
-	if (optind >= argc) {
+	if ((o->reason && strlen(o->reason) > GUARD_MAX_ANSWER) ||
+	    (o->confirm && strlen(o->confirm) > GUARD_MAX_ANSWER)) {
+		fprintf(stderr, "guard: --reason and --confirm take at most %d bytes\n",
+			GUARD_MAX_ANSWER);
+		return -1;
+	}
+	if (o->line && strlen(o->line) > POLICY_LINE_MAX) {
+		fprintf(stderr,
+			"guard: the line is longer than %d bytes; guardd would not decide it\n",
+			POLICY_LINE_MAX);
+		return -1;
+	}
+	if (o->line && optind < argc) {
+		fprintf(stderr, "guard: -c takes the whole line; nothing may follow it\n"
+				"Try 'guard --help'.\n");
+		return -1;
+	}
+	if (!o->line && optind >= argc) {
 		fprintf(stderr, "guard: no command given\nTry 'guard --help'.\n");
 		return -1;
 	}
@@ -128,7 +156,7 @@ static json_t *check_params(char **cmd, int n, const char *program, const char *
 {
 	json_t *argv = json_array();
 	size_t used = GUARD_ENV_RESERVE;
-	for (int i = 0; argv && i < n; i++) {
+	for (int i = 0; argv && !o->line && i < n; i++) {
 		json_t *s = json_string(cmd[i]);
 		if (!s || json_array_append_new(argv, s) < 0) {
 			fprintf(stderr,
@@ -139,11 +167,27 @@ static json_t *check_params(char **cmd, int n, const char *program, const char *
 		}
 		used += strlen(cmd[i]) + 4;
 	}
+	if (o->line)
+		used += strlen(o->line) + 16;
 	json_t *env =
 		used < GUARD_MAX_MESSAGE ? env_report(GUARD_MAX_MESSAGE - used) : json_object();
-	json_t *params = json_pack("{s:o,s:s?,s:s,s:s?,s:o,s:b,s:s?,s:s?}", "argv", argv, "program",
-				   program, "cwd", cwd, "tty", tty_name(), "env", env, "check",
-				   o->check, "confirm", o->confirm, "reason", o->reason);
+	json_t *params =
+		json_pack("{s:s,s:s?,s:o,s:b,s:s?,s:s?}", "cwd", cwd, "tty", tty_name(), "env", env,
+			  "check", o->check, "confirm", o->confirm, "reason", o->reason);
+	/* A line is judged as a line; the shell that will run it is not the question. */
+	if (params && o->line) {
+		json_decref(argv);
+		if (json_object_set_new(params, "line", json_string(o->line)) < 0) {
+			json_decref(params);
+			params = NULL;
+		}
+	} else if (params) {
+		json_object_set_new(params, "argv", argv);
+		if (program)
+			json_object_set_new(params, "program", json_string(program));
+	} else {
+		json_decref(argv);
+	}
 	if (!params)
 		fprintf(stderr, "guard: cannot encode the request (the current directory, program "
 				"path or an answer is not valid UTF-8)\n");
@@ -219,8 +263,11 @@ static int judge(const struct options *o, json_t *reply, bool may_ask)
 	json_t *p = json_object_get(reply, "parameters");
 	const char *d = err ? NULL : str(p, "decision");
 	bool allowed = d && strcmp(d, "allow") == 0;
-	/* In a run, stdout belongs to the command: JSON only when it will not run. */
-	if (o->json && (o->check || !allowed)) {
+	bool will_ask =
+		!o->check && may_ask && d && (!strcmp(d, "confirm") || !strcmp(d, "reason"));
+	/* In a run, stdout belongs to the command: JSON only when it will not run,
+	 * and not for a question that an answer may still turn into a run. */
+	if (o->json && (o->check || (!allowed && !will_ask))) {
 		json_dumpf(reply, stdout, JSON_COMPACT);
 		putchar('\n');
 	}
@@ -281,14 +328,16 @@ static int get_answer(const struct options *o, json_t *reply, json_t *params, ch
 		say_decision(p, confirm ? "confirmation asked" : "reason asked", f, "guard: ");
 		fclose(f);
 	}
-	char answer[GUARD_MAX_ANSWER + 2], text[128];
+	char answer[GUARD_MAX_ANSWER + 1], text[128];
 	snprintf(text, sizeof text, "%s to run %s: ", confirm ? "Type the phrase" : "Reason",
-		 cmd[0]);
+		 o->line ? "this line" : cmd[0]);
 	int r = prompt_line(tty, text, answer, sizeof answer);
 	close(tty);
 	if (r < 0) {
 		fprintf(stderr, "guard: no answer (%s); nothing was run\n",
-			r == -ENODATA ? "end of input" : strerror(-r));
+			r == -ENODATA    ? "end of input"
+			: r == -EMSGSIZE ? "longer than 1024 bytes"
+					 : strerror(-r));
 		return EXIT_HUMAN;
 	}
 	json_object_set_new(params, confirm ? "confirm" : "reason", json_string(answer));
@@ -339,21 +388,25 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return EXIT_UNDECIDED;
 	}
+	char *sh_argv[] = {"sh", "-c", (char *)o.line, NULL};
+	char **cmd = o.line ? sh_argv : argv + i;
+	int n = o.line ? 3 : argc - i;
 	char *program = NULL;
-	int r = resolve_program(argv[i], cwd, &program);
+	int r = o.line ? ((program = strdup(GUARD_SHELL)) ? 0 : -ENOMEM)
+		       : resolve_program(cmd[0], cwd, &program);
 	if (r < 0 && r != -ENOENT) {
-		fprintf(stderr, "guard: cannot resolve %s: %s\n", argv[i], strerror(-r));
+		fprintf(stderr, "guard: cannot resolve %s: %s\n", cmd[0], strerror(-r));
 		free(cwd);
 		return EXIT_UNDECIDED;
 	}
-	json_t *params = check_params(argv + i, argc - i, program, cwd, &o);
+	json_t *params = check_params(cmd, n, program, cwd, &o);
 	free(cwd);
 	/* Without a request that says exactly what would run, nothing runs. */
-	code = params ? decide(&o, params, argv + i) : EXIT_UNDECIDED;
+	code = params ? decide(&o, params, cmd) : EXIT_UNDECIDED;
 	json_decref(params);
 	fflush(stdout);
 	if (code == JUDGE_RUN)
-		code = run(program, argv + i);
+		code = run(program, cmd);
 	free(program);
 	return code;
 }

@@ -21,7 +21,7 @@ static const struct command commands[] = {
 	{"reload", ctl_reload, "", "make guardd load its policy again (root or admin group)"},
 	{"policy check", ctl_policy_check, "[DIR]", "validate a policy directory"},
 	{"policy test", ctl_policy_test, "[--policy DIR] FILE...", "run policy unit tests"},
-	{"explain", ctl_explain, "[OPTIONS] [--] CMD...",
+	{"explain", ctl_explain, "[OPTIONS] [--] CMD... | -c LINE",
 	 "why a command would be allowed or not; see --help"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -91,13 +91,15 @@ int main(int argc, char **argv)
 	int c;
 	/* '+': options before the command are guardctl's; the command parses its own. */
 	while ((c = getopt_long(argc, argv, "+s:hV", opts, NULL)) != -1) {
-		if (c == 's')
-			o.socket = optarg;
-		else if (c == 'h')
-			return usage(stdout), 0;
-		else if (c == 'V')
-			return printf("guardctl %s\n", GUARD_VERSION), 0;
-		else if (!ctl_common_option(&o, c))
+		if (c == 'h') {
+			usage(stdout);
+			return 0;
+		}
+		if (c == 'V') {
+			printf("guardctl %s\n", GUARD_VERSION);
+			return 0;
+		}
+		if (!ctl_common_option(&o, c))
 			return fprintf(stderr, "Try 'guardctl --help'.\n"), EXIT_USAGE;
 	}
 	int used = 0;
@@ -112,8 +114,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Try 'guardctl --help'.\n");
 		return EXIT_USAGE;
 	}
-	/* The command sees its last word as argv[0], as getopt expects. */
+	/* The command sees its last word as argv[0], as getopt expects; optind 0
+	 * makes glibc start afresh, forgetting the '+' above, so a command's own
+	 * options may follow its operands. */
 	int first = optind + used - 1;
-	optind = 1;
+	optind = 0;
+	o.command = cmd->name;
+	o.command_args = cmd->args;
+	o.command_help = cmd->help;
 	return cmd->fn(&o, argc - first, argv + first);
 }

@@ -107,6 +107,9 @@ static json_t *conn_call(struct conn *c, json_t *req)
 	json_decref(empty);
 	c->hangup = c->hangup || call.hangup;
 	c->waiting = call.later && !reply;
+	/* A call answered later (a reload) is not idleness: the clock stops. */
+	if (c->waiting)
+		ev_timer_stop(c->m->loop, &c->idle);
 	return reply;
 }
 
@@ -268,6 +271,7 @@ int conn_accept(struct manager *m, int fd)
 void conn_reply_later(struct conn *c, json_t *reply)
 {
 	c->waiting = false;
+	ev_timer_again(c->m->loop, &c->idle);
 	if (conn_send(c, reply) == 0)
 		conn_process(c);
 }

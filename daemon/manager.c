@@ -104,12 +104,23 @@ static int resolve_admin_group(struct manager *m)
 {
 	if (!m->cfg.admin_group)
 		return 0;
-	char buf[16384];
+	char buf[16384], *end;
 	struct group gr, *res = NULL;
-	int r = getgrnam_r(m->cfg.admin_group, &gr, buf, sizeof buf, &res);
-	if (r != 0 || !res)
-		return log_errno(r ? -r : -ENOENT, "refusing to start: admin group %s",
-				 m->cfg.admin_group);
+	const char *name = m->cfg.admin_group;
+	unsigned long gid = strtoul(name, &end, 10);
+	/* A decimal gid is taken as it is: groups need not have names. */
+	if (*name && !*end && name[0] != '-' && gid < (gid_t)-1) {
+		m->admin_gid = (gid_t)gid;
+		m->has_admin_gid = true;
+		return 0;
+	}
+	int r = getgrnam_r(name, &gr, buf, sizeof buf, &res);
+	if (r != 0)
+		return log_errno(-r, "refusing to start: cannot look up admin group %s", name);
+	if (!res) {
+		log_error("refusing to start: admin group %s does not exist", name);
+		return -ENOENT;
+	}
 	m->admin_gid = res->gr_gid;
 	m->has_admin_gid = true;
 	return 0;

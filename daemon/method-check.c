@@ -78,7 +78,11 @@ json_t *method_check(struct call *call)
 	request_context(&rq, &call->conn->peer, m, &pr);
 	char id[RECORD_ID_LEN + 1], why[1400], log_why[256];
 	struct outcome o = {.id = id};
-	if (record_new_id(id) < 0 || policy_evaluate(m->policy, &pr, &o.d) < 0) {
+	int r = record_new_id(id);
+	if (r == 0)
+		r = rq.line ? policy_evaluate_line(m->policy, &pr, rq.line, &o.d)
+			    : policy_evaluate(m->policy, &pr, &o.d);
+	if (r < 0) {
 		request_done(&rq);
 		return method_error(
 			GUARD_ERROR_INTERNAL,

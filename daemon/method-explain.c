@@ -62,11 +62,11 @@ static void add_trace(void *userdata, const struct policy_trace *t)
 {
 	json_t *trace = userdata;
 	json_array_append_new(trace,
-			      json_pack("{s:s,s:s,s:I,s:b,s:b,s:s,s:s?,s:s?}", "rule", t->rule_id,
-					"file", t->file, "index", (json_int_t)t->index, "matched",
-					t->matched, "dry_run", t->dry_run, "decision",
+			      json_pack("{s:s?,s:s?,s:I,s:b,s:b,s:s,s:s?,s:s?,s:s?}", "rule",
+					t->rule_id, "file", t->file, "index", (json_int_t)t->index,
+					"matched", t->matched, "dry_run", t->dry_run, "decision",
 					policy_verdict_to_string(t->verdict), "failed", t->failed,
-					"why", t->why));
+					"why", t->why, "part", t->part));
 }
 
 /* Applies the hypothetical context; returns the InvalidParameter reply if any. */
@@ -115,7 +115,11 @@ json_t *method_explain(struct call *call)
 	reply = override(call, &pr, &as);
 	json_t *trace = reply ? NULL : json_array();
 	struct outcome o = {0};
-	if (trace && policy_explain(call->m->policy, &pr, add_trace, trace, &o.d) == 0) {
+	int r = !trace ? -ENOMEM
+		: rq.line
+			? policy_explain_line(call->m->policy, &pr, rq.line, add_trace, trace, &o.d)
+			: policy_explain(call->m->policy, &pr, add_trace, trace, &o.d);
+	if (r == 0) {
 		reply = method_reply(json_pack("{s:o,s:o,s:o}", "decision",
 					       record_reply(call->m, &o), "trace", trace, "context",
 					       context(&pr)));

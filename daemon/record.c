@@ -52,6 +52,21 @@ static json_t *dry_runs(const struct policy_decision *d)
 	return a;
 }
 
+/* A line in the place of argv, and which part of the request decided. */
+static int add_parts(json_t *o, const struct request *req, const struct policy_decision *d)
+{
+	int r = 0;
+	if (req->line) {
+		json_object_del(o, "argv");
+		r = json_object_set_new(o, "line", json_string(req->line));
+	}
+	if (r == 0 && d->part[0])
+		r = json_object_set_new(o, "part", json_string(d->part));
+	if (r == 0 && d->unknown[0])
+		r = json_object_set_new(o, "unknown", json_string(d->unknown));
+	return r;
+}
+
 /* The human step and its answer: only present when the rule asked for one. */
 static int add_step(json_t *o, const struct request *req, const struct outcome *out)
 {
@@ -74,7 +89,7 @@ json_t *record_decision(const struct manager *m, const struct peer *peer, const 
 	record_timestamp(ts);
 	const struct policy_decision *d = &o->d;
 	json_t *rec = json_pack(
-		"{s:s,s:s,s:s,s:s,s:I,s:s?,s:I,s:I,s:s,s:O,s:s?,s:s?,s:b,s:o,s:s,s:s?,s:s,s:s}",
+		"{s:s,s:s,s:s,s:s,s:I,s:s?,s:I,s:I,s:s,s:O?,s:s?,s:s?,s:b,s:o,s:s,s:s?,s:s,s:s}",
 		"ts", ts, "id", o->id, "type", "decision", "host", m->host, "uid",
 		(json_int_t)peer->uid, "user", peer->user, "gid", (json_int_t)peer->gid, "pid",
 		(json_int_t)peer->pid, "cwd", req->cwd, "argv", req->argv, "program", req->program,
@@ -82,6 +97,8 @@ json_t *record_decision(const struct manager *m, const struct peer *peer, const 
 		"decision", verdict(d->verdict), "rule", d->rule_id, "mode", "enforce", "policy",
 		policy_revision(m->policy));
 	if (rec && d->n_dry_run > 0 && json_object_set_new(rec, "dry_run", dry_runs(d)) < 0)
+		goto oom;
+	if (rec && add_parts(rec, req, d) < 0)
 		goto oom;
 	if (rec && add_step(rec, req, o) < 0)
 		goto oom;
@@ -125,6 +142,10 @@ json_t *record_reply(const struct manager *m, const struct outcome *o)
 	if (p && o->answered && json_object_set_new(p, "answer_ok", json_boolean(o->answer_ok)) < 0)
 		goto oom;
 	if (p && d->n_dry_run > 0 && json_object_set_new(p, "dry_run", dry_runs(d)) < 0)
+		goto oom;
+	if (p && d->part[0] && json_object_set_new(p, "part", json_string(d->part)) < 0)
+		goto oom;
+	if (p && d->unknown[0] && json_object_set_new(p, "unknown", json_string(d->unknown)) < 0)
 		goto oom;
 	return p;
 oom:

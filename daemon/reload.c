@@ -82,8 +82,8 @@ static json_t *apply(struct reload *rl)
 	for (size_t i = 0; i < rl->errs.n; i++)
 		log_error("%s", rl->errs.lines[i]);
 	if (rl->r < 0) {
-		log_errno(rl->r, "reload of %s refused; revision %.12s stays in force",
-			  m->cfg.policy_dir, previous);
+		log_error("reload of %s refused (%zu error%s); revision %.12s stays in force",
+			  m->cfg.policy_dir, rl->errs.n, rl->errs.n == 1 ? "" : "s", previous);
 		return failure_reply(rl);
 	}
 	policy_free(m->policy);

@@ -20,7 +20,7 @@
 
 static bool known_key(const char *key, unsigned keys)
 {
-	static const char *const common[] = {"argv", "program", "cwd", "tty", "env"};
+	static const char *const common[] = {"argv", "line", "program", "cwd", "tty", "env"};
 	for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
 		if (strcmp(key, common[i]) == 0)
 			return true;
@@ -117,7 +117,14 @@ static const char *check_fields(json_t *p, struct request *r, const char **ret_w
 		*ret_err = e;                                                                      \
 		return key;                                                                        \
 	}
-	TRY(parse_argv(json_object_get(p, "argv"), r), "argv",
+	/* Exactly one of argv and line: a command, or a shell line to analyse. */
+	json_t *line = json_object_get(p, "line");
+	TRY(line && json_object_get(p, "argv") ? -EINVAL : 0, "line",
+	    "give either argv or line, not both");
+	TRY(line ? get_string(p, "line", POLICY_LINE_MAX, &r->line) : 0, "line",
+	    "must be a shell line of at most 65536 bytes");
+	TRY(line && (!r->line || !*r->line) ? -EINVAL : 0, "line", "must not be empty");
+	TRY(line ? 0 : parse_argv(json_object_get(p, "argv"), r), "argv",
 	    "must be an array of 1 to 4096 strings");
 	TRY(get_path(p, "program", false, &r->program), "program",
 	    "must be an absolute path or null");

@@ -12,7 +12,8 @@ struct peer;
 struct manager;
 
 struct request {
-	json_t *argv;        /* borrowed from the call's parameters */
+	json_t *argv;        /* borrowed from the call's parameters; NULL for a line */
+	const char *line;    /* a shell line instead of argv, or NULL */
 	const char **argv_v; /* owned array of borrowed strings, NULL-terminated */
 	size_t argc;
 	const char *program; /* absolute, or NULL */

@@ -60,11 +60,13 @@ run_guardctl() { $WRAP "$GUARDCTL" "$@"; }
 
 # A policy directory made from the shipped packs, with the modes guardd wants
 # whatever the checkout's umask was.
+# policy_shipped [DIR]: the shipped packs, into DIR (default $POLICY).
 policy_shipped() {
-	mkdir -p "$POLICY"
-	cp "$SRC"/policy/rules.d/*.json "$POLICY"/
-	chmod 0755 "$POLICY"
-	chmod 0644 "$POLICY"/*.json
+	local dir=${1:-$POLICY}
+	mkdir -p "$dir"
+	cp "$SRC"/policy/rules.d/*.json "$dir"/
+	chmod 0755 "$dir"
+	chmod 0644 "$dir"/*.json
 }
 
 # policy_file NAME < JSON: one more policy file.
