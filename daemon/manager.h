@@ -16,10 +16,21 @@ struct names;
 struct peer;
 struct reload;
 
+/* When the decision log is flushed to the disk (see audit.h). */
+enum audit_sync {
+	AUDIT_SYNC_ALWAYS, /* fdatasync before any reply of the batch is sent (default) */
+	AUDIT_SYNC_NONE,   /* write only: the page cache holds it; a power cut may lose it */
+};
+
 struct manager_config {
 	const char *socket_path;
 	const char *policy_dir;
 	const char *audit_path;
+	enum audit_sync sync;
+	bool syslog;               /* each record also to syslog (the journal on systemd hosts) */
+	const char *syslog_socket; /* NULL: /dev/log */
+	const char *const *redact; /* site patterns (POSIX ERE) for secrets, besides ours */
+	size_t n_redact;
 	unsigned max_conns;         /* connections in all */
 	unsigned max_conns_per_uid; /* connections of one uid */
 	double idle_timeout;        /* seconds a connection may sit idle */
