@@ -1,4 +1,4 @@
-/* ctl-daemon.c: guardctl's calls to the running guardd (status, reload) and
+/* ctl-daemon.c: guardctl's calls to the running guardd (status, reload, log rotate) and
  * the helpers every command shares. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,8 +127,9 @@ int ctl_status(struct ctl *o, int argc, char **argv)
 	       ctl_num(p, "files"), ctl_num(p, "rules"), ctl_str(p, "default"));
 	printf("  revision:     %s (%lld reloads)\n", ctl_str(p, "revision"),
 	       ctl_num(p, "reloads"));
-	printf("  decision log: %s (%s)\n", ctl_str(s, "audit_log"),
-	       json_is_true(json_object_get(s, "audit_ok")) ? "writable" : "FAILING");
+	printf("  decision log: %s (%s, %lld records, sync %s)\n", ctl_str(s, "audit_log"),
+	       json_is_true(json_object_get(s, "audit_ok")) ? "writable" : "FAILING",
+	       ctl_num(s, "audit_seq"), ctl_str(s, "audit_sync"));
 	printf("  connections:  %lld\n  decisions:    %lld\n", ctl_num(s, "connections"),
 	       ctl_num(s, "decisions"));
 	json_decref(s);
@@ -160,6 +161,27 @@ int ctl_reload(struct ctl *o, int argc, char **argv)
 		       ctl_str(res, "revision"),
 		       json_is_true(json_object_get(res, "changed")) ? "was" : "unchanged from",
 		       ctl_str(res, "previous"), ctl_num(res, "files"), ctl_num(res, "rules"));
+	json_decref(res);
+	return 0;
+}
+
+int ctl_log_rotate(struct ctl *o, int argc, char **argv)
+{
+	json_t *res = NULL;
+	int r = no_args(o, argc, argv);
+	if (r < 0)
+		return 0; /* --help was shown */
+	if (r == 0)
+		r = ctl_call(o, GUARD_METHOD_ROTATE_LOG, NULL, &res, NULL);
+	if (r != 0 || !res)
+		return r ? r : EXIT_UNDECIDED;
+	if (o->json)
+		ctl_print_json(json_incref(res));
+	else
+		printf("rotated: %s is now %s (last record seq %lld); a new %s continues the "
+		       "chain\n",
+		       ctl_str(res, "file"), ctl_str(res, "rotated_to"), ctl_num(res, "seq"),
+		       ctl_str(res, "file"));
 	json_decref(res);
 	return 0;
 }

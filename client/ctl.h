@@ -58,6 +58,7 @@ int ctl_load_policy(const char *dir, struct policy **ret, struct policy_errors *
 /* The commands. argv[0] is the command's name; getopt starts at argv[1]. */
 int ctl_status(struct ctl *o, int argc, char **argv);
 int ctl_reload(struct ctl *o, int argc, char **argv);
+int ctl_log_rotate(struct ctl *o, int argc, char **argv);
 int ctl_policy_check(struct ctl *o, int argc, char **argv);
 int ctl_policy_test(struct ctl *o, int argc, char **argv);
 int ctl_explain(struct ctl *o, int argc, char **argv);

@@ -7,6 +7,7 @@
 enum log_level {
 	LOG_LEVEL_ERROR = 3, /* syslog priorities, so journald can read the prefix */
 	LOG_LEVEL_WARNING = 4,
+	LOG_LEVEL_NOTICE = 5,
 	LOG_LEVEL_INFO = 6,
 	LOG_LEVEL_DEBUG = 7,
 };

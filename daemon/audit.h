@@ -1,21 +1,66 @@
-/* audit.h: the append-only decision log, one JSON line per record. */
+/* audit.h: the append-only decision log, one JSON line per record, hash-chained.
+ *
+ * Group commit: records submitted while the loop handles one round of events are
+ * appended together with one write just before the loop waits again, and, with
+ * AUDIT_SYNC_ALWAYS, made durable with one fdatasync; only then are their replies
+ * sent. A batch is written whole or not at all: on any failure the file is cut back
+ * to where the batch began and every reply in it becomes the failure reply.
+ *
+ * Every record gets "seq" (previous + 1) and "prev" (common/chain.h) as its last
+ * two fields when it is submitted, so the chain is the order of submission. */
 #pragma once
 
+#include <ev.h>
+#include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "manager.h"
 
 struct audit;
+struct conn;
+struct syslog_sink;
 
-/* Opens (creating with mode 0640) the log for appending. Returns 0 and a new
- * writer in *ret, or negative errno. */
-int audit_open(const char *path, struct audit **ret);
+/* The reply sent instead when the batch holding a record could not be written.
+ * id is the record's id; error a negative errno. Returns a new reply object. */
+typedef json_t *(*audit_fail_fn)(const char *id, int error);
 
-/* Accepts NULL. */
+/* Opens (creating with mode 0640) the log for appending and finds where the chain
+ * stands. A torn last line (a crash mid-write) is moved to PATH.torn-TIMESTAMP,
+ * never deleted, and a "recovery" record saying so continues the chain. host is
+ * copied into recovery records. Returns 0 and a new writer in *ret, or negative
+ * errno after logging what went wrong. */
+int audit_open(struct ev_loop *loop, const char *path, enum audit_sync sync, const char *host,
+	       struct audit **ret);
+
+/* Writes what is pending, then closes. Accepts NULL. */
 void audit_free(struct audit *a);
 
 const char *audit_path(const struct audit *a);
+/* 0 while the log is being written, else the last failure (negative errno). */
+int audit_failing(const struct audit *a);
+/* The seq of the last record written. */
+uint64_t audit_seq(const struct audit *a);
+enum audit_sync audit_sync_mode(const struct audit *a);
 
-/* Appends one record (a line without its newline) in full, or not at all: a
- * short write (full disk) is cut back off so no torn line is left behind.
- * Returns 0 or negative errno; the caller must not report the decision as
- * recorded unless this returned 0. */
-int audit_append(struct audit *a, const char *line, size_t n);
+/* Each record written from now on also goes to sink (NULL: none); not owned. */
+void audit_set_sink(struct audit *a, struct syslog_sink *sink);
+
+/* Queues rec (stolen) for the next batch. When it is written, reply (stolen) is
+ * sent to c with conn_reply_later(); when not, fail(id, error)'s reply is. The
+ * caller marks its call as answered later. priority is the syslog priority.
+ * Returns 0, or negative errno (nothing queued, nothing stolen but rec). */
+int audit_submit(struct audit *a, json_t *rec, struct conn *c, json_t *reply, audit_fail_fn fail,
+		 int priority);
+
+/* Writes every pending batch now (the loop does this by itself before it waits). */
+void audit_flush(struct audit *a);
+
+/* c is going away: its pending records are still written, their replies dropped. */
+void audit_forget(struct audit *a, const struct conn *c);
+
+/* Reopens the log at its path (after logrotate moved it), or, with rotate_to, first
+ * renames the file to rotate_to. Pending records go to the old file first; the
+ * chain continues in the new one. Returns 0 or negative errno (the old file stays
+ * in use). */
+int audit_reopen(struct audit *a, const char *rotate_to);

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "guard/protocol.h"
 #include "log.h"
 #include "manager.h"
@@ -280,8 +281,10 @@ void conn_free(struct conn *c)
 {
 	struct manager *m = c->m;
 	log_debug("closing connection of pid %d uid %u", (int)c->peer.pid, (unsigned)c->peer.uid);
-	if (c->waiting)
+	if (c->waiting) {
 		reload_forget(m->reload, c);
+		audit_forget(m->audit, c);
+	}
 	ev_io_stop(m->loop, &c->rio);
 	ev_io_stop(m->loop, &c->wio);
 	ev_timer_stop(m->loop, &c->idle);

@@ -80,6 +80,18 @@ static void sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		log_errno(r, "cannot reload");
 }
 
+/* SIGUSR1 reopens the log, for logrotate's postrotate (with "create"). */
+static void sigusr1_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct manager *m = w->data;
+	int r = audit_reopen(m->audit, NULL);
+	if (r < 0)
+		log_errno(r, "cannot reopen decision log %s; still writing the old file",
+			  audit_path(m->audit));
+	else
+		log_info("reopened decision log %s", audit_path(m->audit));
+}
+
 static int setup_loop(struct manager *m)
 {
 	m->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
@@ -90,11 +102,13 @@ static int setup_loop(struct manager *m)
 	ev_signal_init(&m->sig_term, signal_cb, SIGTERM);
 	ev_signal_init(&m->sig_int, signal_cb, SIGINT);
 	ev_signal_init(&m->sig_hup, sighup_cb, SIGHUP);
-	m->accept_io.data = m->accept_pause.data = m->sig_hup.data = m;
+	ev_signal_init(&m->sig_usr1, sigusr1_cb, SIGUSR1);
+	m->accept_io.data = m->accept_pause.data = m->sig_hup.data = m->sig_usr1.data = m;
 	ev_io_start(m->loop, &m->accept_io);
 	ev_signal_start(m->loop, &m->sig_term);
 	ev_signal_start(m->loop, &m->sig_int);
 	ev_signal_start(m->loop, &m->sig_hup);
+	ev_signal_start(m->loop, &m->sig_usr1);
 	return reload_new(m, &m->reload);
 }
 
@@ -154,15 +168,15 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		log_errno(r, "refusing to start: cannot listen on %s", cfg->socket_path);
 	if (r < 0)
 		goto fail;
-	/* After the socket, so a second daemon refused above leaves no file behind. */
-	r = audit_open(cfg->audit_path, &m->audit);
-	if (r < 0) {
-		log_errno(r, "refusing to start: cannot open decision log %s", cfg->audit_path);
-		goto fail;
-	}
 	r = setup_loop(m);
 	if (r < 0)
 		goto fail;
+	/* After the socket, so a second daemon refused above leaves no file behind. */
+	r = audit_open(m->loop, cfg->audit_path, cfg->sync, m->host, &m->audit);
+	if (r < 0) {
+		log_error("refusing to start: the decision log cannot be used");
+		goto fail;
+	}
 	*ret = m;
 	return 0;
 fail:
@@ -181,16 +195,19 @@ void manager_free(struct manager *m)
 {
 	if (!m)
 		return;
+	/* Decisions in flight are written (and answered, if the peer still reads). */
+	if (m->audit)
+		audit_flush(m->audit);
 	while (m->conns)
 		conn_free(m->conns);
 	reload_free(m->reload);
+	audit_free(m->audit); /* uses the loop */
 	if (m->loop)
 		ev_loop_destroy(m->loop);
 	if (m->listen_fd >= 0) {
 		close(m->listen_fd);
 		listen_unlink(m->cfg.socket_path, m->listen_ino);
 	}
-	audit_free(m->audit);
 	policy_free(m->policy);
 	names_free(m->names);
 	free(m->uids);

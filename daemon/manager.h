@@ -51,7 +51,6 @@ struct manager {
 
 	struct policy *policy;
 	struct audit *audit;
-	int audit_failing; /* the last append's error, so a failing disk logs once */
 	struct names *names;
 	struct reload *reload;
 	gid_t admin_gid;
@@ -62,7 +61,7 @@ struct manager {
 	ev_io accept_io;
 	ev_timer accept_pause; /* EMFILE: wait before accepting again */
 
-	ev_signal sig_term, sig_int, sig_hup;
+	ev_signal sig_term, sig_int, sig_hup, sig_usr1;
 	uint64_t n_reloads; /* policies swapped in since start */
 
 	struct conn *conns;

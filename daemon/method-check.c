@@ -39,32 +39,32 @@ static void judge_answer(struct outcome *o, const struct request *rq, char *why,
 		o->why = why;
 }
 
-/* Writes the record; on failure turns the outcome into a deny that says why.
- * Logs only when the log's state changes, so a full disk does not flood stderr. */
-static void record(struct call *call, const struct request *rq, struct outcome *o, char *why,
-		   size_t why_len)
+/* The syslog priority of a decision: what stopped or asked is a notice. */
+static int priority(const struct outcome *o)
+{
+	return o->d.verdict == POLICY_ALLOW && o->step == POLICY_ALLOW ? LOG_LEVEL_INFO
+								       : LOG_LEVEL_NOTICE;
+}
+
+/* Queues the record; the reply leaves once the record is on disk (audit.h). When it
+ * cannot even be queued, the answer is a deny now. */
+static json_t *record(struct call *call, const struct request *rq, struct outcome *o)
 {
 	struct manager *m = call->m;
 	json_t *rec = record_decision(m, &call->conn->peer, rq, o);
-	char *line = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
-	int r = line ? audit_append(m->audit, line, strlen(line)) : -ENOMEM;
-	free(line);
-	json_decref(rec);
-	if (r == 0 && m->audit_failing)
-		log_info("decision log %s is writable again", audit_path(m->audit));
-	if (r < 0 && r != m->audit_failing)
-		log_errno(r, "cannot write decision log %s; denying every request",
-			  audit_path(m->audit));
-	m->audit_failing = r;
-	if (r == 0)
-		return;
-	snprintf(why, why_len,
-		 "the decision log cannot be written (%s); nothing may run unrecorded",
-		 strerror(-r));
-	o->d = (struct policy_decision){.verdict = POLICY_DENY, .message = why};
-	o->step = POLICY_ALLOW;
-	o->answered = false;
-	o->why = NULL;
+	json_t *reply = rec ? method_reply(record_reply(m, o)) : NULL;
+	int r = reply ? audit_submit(m->audit, rec, call->conn, reply, record_unrecorded,
+				     priority(o))
+		      : -ENOMEM;
+	if (r == 0) {
+		call->later = true;
+		return NULL;
+	}
+	if (reply)
+		json_decref(reply);
+	else
+		json_decref(rec);
+	return record_unrecorded(o->id, r);
 }
 
 json_t *method_check(struct call *call)
@@ -76,7 +76,7 @@ json_t *method_check(struct call *call)
 		return bad;
 	struct policy_request pr;
 	request_context(&rq, &call->conn->peer, m, &pr);
-	char id[RECORD_ID_LEN + 1], why[1400], log_why[256];
+	char id[RECORD_ID_LEN + 1], why[1400];
 	struct outcome o = {.id = id};
 	int r = record_new_id(id);
 	if (r == 0)
@@ -91,9 +91,8 @@ json_t *method_check(struct call *call)
 	if (o.d.verdict != POLICY_ALLOW && o.d.verdict != POLICY_DENY)
 		o.step = o.d.verdict;
 	judge_answer(&o, &rq, why, sizeof why);
-	record(call, &rq, &o, log_why, sizeof log_why);
+	json_t *reply = record(call, &rq, &o);
 	m->n_decisions++;
-	json_t *reply = method_reply(record_reply(m, &o));
 	request_done(&rq);
 	return reply;
 }

@@ -49,3 +49,4 @@ json_t *method_status(struct call *call);
 json_t *method_get_info(struct call *call);
 json_t *method_explain(struct call *call);
 json_t *method_reload(struct call *call);
+json_t *method_rotate_log(struct call *call);

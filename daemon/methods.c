@@ -9,6 +9,7 @@ static const struct method method_table[] = {
 	{GUARD_METHOD_EXPLAIN, method_explain, false},
 	{GUARD_METHOD_STATUS, method_status, false},
 	{GUARD_METHOD_RELOAD, method_reload, true},
+	{GUARD_METHOD_ROTATE_LOG, method_rotate_log, true},
 	{VARLINK_METHOD_INFO, method_get_info, false},
 };
 

@@ -4,10 +4,12 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
 #include "manager.h"
+#include "method.h"
 #include "peer.h"
 #include "request.h"
 
@@ -125,6 +127,17 @@ static int add_step_needs(json_t *p, const struct policy_decision *d)
 	default:
 		return 0;
 	}
+}
+
+json_t *record_unrecorded(const char *id, int error)
+{
+	char why[256];
+	snprintf(why, sizeof why,
+		 "the decision log is unavailable (%s); nothing may run unrecorded",
+		 strerror(-error));
+	return method_reply(json_pack("{s:s?,s:s,s:n,s:s,s:n,s:s}", "id", id && *id ? id : NULL,
+				      "decision", "deny", "rule", "message", why, "runbook", "mode",
+				      "enforce"));
 }
 
 json_t *record_reply(const struct manager *m, const struct outcome *o)

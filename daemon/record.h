@@ -35,3 +35,8 @@ json_t *record_decision(const struct manager *m, const struct peer *peer, const 
 
 /* The parameters of the reply to the client, or NULL when out of memory. */
 json_t *record_reply(const struct manager *m, const struct outcome *o);
+
+/* The whole reply (not only its parameters) when the record of decision id could
+ * not be written (error: negative errno): a deny that says the log is unavailable,
+ * so nothing runs unrecorded. Matches audit_fail_fn. */
+json_t *record_unrecorded(const char *id, int error);

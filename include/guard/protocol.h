@@ -15,11 +15,12 @@
 #define GUARD_INTERFACE "io.guard"
 
 /* Methods. */
-#define GUARD_METHOD_CHECK   "io.guard.Check"
-#define GUARD_METHOD_STATUS  "io.guard.Status"
-#define GUARD_METHOD_EXPLAIN "io.guard.Explain"
-#define GUARD_METHOD_RELOAD  "io.guard.Reload"
-#define VARLINK_METHOD_INFO  "org.varlink.service.GetInfo"
+#define GUARD_METHOD_CHECK      "io.guard.Check"
+#define GUARD_METHOD_STATUS     "io.guard.Status"
+#define GUARD_METHOD_EXPLAIN    "io.guard.Explain"
+#define GUARD_METHOD_RELOAD     "io.guard.Reload"
+#define GUARD_METHOD_ROTATE_LOG "io.guard.RotateLog"
+#define VARLINK_METHOD_INFO     "org.varlink.service.GetInfo"
 
 /* Errors: varlink's standard ones and ours. */
 #define VARLINK_ERROR_METHOD_NOT_FOUND  "org.varlink.service.MethodNotFound"
@@ -31,6 +32,7 @@
 #define GUARD_ERROR_INTERNAL            "io.guard.InternalError"
 #define GUARD_ERROR_POLICY_INVALID      "io.guard.PolicyInvalid"
 #define GUARD_ERROR_RELOAD_FAILED       "io.guard.ReloadFailed"
+#define GUARD_ERROR_LOG_FAILED          "io.guard.LogFailed"
 
 /* Limits on what one Check may carry, well inside GUARD_MAX_MESSAGE. */
 #define GUARD_MAX_ARGS     4096

@@ -9,7 +9,7 @@ ok "guardd starts"
 
 out=$(run_guardctl --socket "$SOCK" status)
 check "guardctl status shows the policy directory" grep -q "policy: *$POLICY: [0-9]* files" <<<"$out"
-check "guardctl status shows the decision log" grep -q "decision log: $LOG (writable)" <<<"$out"
+check "guardctl status shows the decision log" grep -q "decision log: $LOG (writable, 0 records, sync always)" <<<"$out"
 json=$(run_guardctl --socket "$SOCK" --json status)
 check "guardctl --json status is JSON with the pid" [ "$(jq .pid <<<"$json")" = "$DAEMON_PID" ]
 check "status counts the rules" jq -e '.policy.rules > 0 and .policy.files > 0' <<<"$json"

@@ -14,7 +14,7 @@ run_guard --check ls >/dev/null
 check "four decisions make exactly four records" [ "$(log_lines)" -eq 4 ]
 check "every line is one JSON object" jq -e -s 'length == 4 and all(type == "object")' "$LOG"
 
-fields='["ts","id","type","host","uid","user","gid","pid","cwd","argv","program","tty","check","env","decision","rule","mode","policy"]'
+fields='["ts","id","type","host","uid","user","gid","pid","cwd","argv","program","tty","check","env","decision","rule","mode","policy","seq","prev"]'
 check "every record has exactly the documented fields" \
 	jq -e -s --argjson f "$fields" 'all(keys_unsorted == $f)' "$LOG"
 check "ts is RFC 3339 UTC with microseconds" \
@@ -37,6 +37,14 @@ check "the policy revision is in every record and matches status" \
 check "mode is enforce" jq -e -s 'all(.mode == "enforce")' "$LOG"
 check "the environment is not recorded (the policy refers to none of it)" \
 	jq -e -s 'all(.env == {})' "$LOG"
+check "seq counts the records from 1" jq -e -s '[.[].seq] == [1,2,3,4]' "$LOG"
+check "the first record's prev is 64 zeros" jq -e -s '.[0].prev == ("0" * 64)' "$LOG"
+chain_ok=true
+for k in 2 3 4; do
+	want=$(sed -n "$((k - 1))p" "$LOG" | tr -d '\n' | sha256sum | cut -d' ' -f1)
+	[ "$(sed -n "${k}p" "$LOG" | jq -r .prev)" = "$want" ] || chain_ok=false
+done
+check "every prev is the SHA-256 of the line before it" $chain_ok
 check "the log is not readable by others (0640)" [ "$(stat -c %a "$LOG")" = 640 ]
 
 # A record reaches the file before the answer reaches the client.
@@ -75,7 +83,7 @@ out=$(run_guard touch "$T/full-marker" 2>&1)
 rc=$?
 check "with the disk full, an allowed command is denied (exit 1)" [ $rc -eq 1 ]
 check "with the disk full, nothing runs" [ ! -e "$T/full-marker" ]
-check "the denial says the log cannot be written" grep -q "decision log cannot be written" <<<"$out"
+check "the denial says the log cannot be written" grep -q "decision log is unavailable" <<<"$out"
 check "no torn line is left in the log" jq -e -s --argjson n "$n_full" 'length == $n' "$LOG"
 check "the log ends with a newline" [ "$(tail -c 1 "$LOG" | od -An -c | tr -d ' ')" = '\n' ]
 status=$("$GUARDCTL" --socket "$SOCK" --json status)
