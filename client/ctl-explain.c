@@ -287,6 +287,11 @@ static size_t print_part(json_t *trace, size_t i, const char *decided, bool coll
 	for (; i < end; i++) {
 		json_t *t = json_array_get(trace, i);
 		bool matched = json_is_true(json_object_get(t, "matched"));
+		if (!json_is_string(json_object_get(t, "rule"))) { /* no rule: not understood */
+			printf("  UNKNOWN  not understood (%s, the policy's \"unknown\"): %s\n",
+			       ctl_str(t, "decision"), ctl_str(t, "why"));
+			continue;
+		}
 		printf("  %-8s %s (%s rules[%lld], %s%s)", matched ? "MATCHED" : "no",
 		       ctl_str(t, "rule"), ctl_str(t, "file"), ctl_num(t, "index"),
 		       ctl_str(t, "decision"),

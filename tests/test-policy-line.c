@@ -223,6 +223,30 @@ START_TEST(unknown_part_gets_the_unknown_verdict)
 }
 END_TEST
 
+/* dash runs what any number of "(" hold; past the nesting limit the line is not
+ * understood, never read as bash arithmetic that runs nothing (found in review). */
+START_TEST(deep_parentheses_are_not_allowed)
+{
+	static const int depths[] = {8, 63, 64, 65, 200};
+	struct policy *p = load(policy_text);
+
+	for (size_t i = 0; i < N(depths); i++) {
+		int n = depths[i];
+		char line[1024] = "";
+		struct policy_request req = request();
+		struct policy_decision d;
+
+		memset(line, '(', (size_t)n);
+		strcpy(line + n, "rm -rf /");
+		memset(line + n + 8, ')', (size_t)n);
+		line[2 * n + 8] = '\0';
+		ck_assert_int_eq(policy_evaluate_line(p, &req, line, &d), 0);
+		ck_assert_msg(d.verdict != POLICY_ALLOW, "%d parentheses: allowed", n);
+	}
+	policy_free(p);
+}
+END_TEST
+
 START_TEST(unknown_setting_decides)
 {
 	static const struct {
@@ -502,6 +526,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(lines, setup, teardown);
 	tcase_add_loop_test(lines, line_is_judged_by_its_parts, 0, N(line_cases));
 	tcase_add_test(lines, dry_runs_of_all_parts_are_merged);
+	tcase_add_test(lines, deep_parentheses_are_not_allowed);
 	tcase_add_test(lines, argv_request_sees_its_wrappers);
 	tcase_add_test(lines, part_text_is_cut_at_a_character);
 	tcase_add_test(lines, line_contract);
