@@ -3,9 +3,12 @@
  * huge one (except for a log from before the chain, which is counted once). */
 #include "audit-recover.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +178,69 @@ int audit_recover(int fd, const char *path, struct audit_tail *ret)
 	}
 	*ret = t;
 	return 0;
+}
+
+/* Whether name (in the log's directory) is a rotated copy of the log we can read:
+ * base.1, base-20261125, base.20261125T120000Z; not a torn file or a compressed one. */
+static bool rotated_sibling(const char *name, const char *base)
+{
+	static const char *const packed[] = {".gz", ".xz", ".bz2", ".zst", ".lz4", ".Z"};
+	size_t n = strlen(base), len = strlen(name);
+	if (strncmp(name, base, n) != 0 || (name[n] != '.' && name[n] != '-') || !name[n + 1])
+		return false;
+	if (strstr(name + n, ".torn-"))
+		return false;
+	for (size_t i = 0; i < sizeof packed / sizeof packed[0]; i++) {
+		size_t k = strlen(packed[i]);
+		if (len > k && strcmp(name + len - k, packed[i]) == 0)
+			return false;
+	}
+	return true;
+}
+
+/* The chain's end in one rotated file, read only; a torn tail there is ignored. */
+static int sibling_tail(int dirfd, const char *name, struct audit_tail *t)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	off_t whole = 0, start = 0;
+	int r = fstat(fd, &st) < 0 ? -errno : S_ISREG(st.st_mode) ? 0 : -EINVAL;
+	if (r == 0)
+		r = after_last_newline(fd, st.st_size, &whole);
+	if (r == 0 && whole == 0)
+		r = -ENODATA;
+	if (r == 0)
+		r = after_last_newline(fd, whole - 1, &start);
+	if (r == 0)
+		r = read_last_line(fd, start, whole - 1, whole, t);
+	close(fd);
+	return r;
+}
+
+int audit_recover_rotated(const char *path, struct audit_tail *ret)
+{
+	char *d = strdup(path), *b = strdup(path);
+	DIR *dir = d && b ? opendir(dirname(d)) : NULL;
+	int r = !d || !b ? -ENOMEM : !dir ? -errno : 0;
+	const char *base = b ? basename(b) : NULL;
+	struct dirent *e;
+	while (r == 0 && (e = readdir(dir))) {
+		struct audit_tail t = {.seq = 0};
+		if (!rotated_sibling(e->d_name, base) ||
+		    sibling_tail(dirfd(dir), e->d_name, &t) < 0)
+			continue;
+		if (t.seq > ret->seq) {
+			memcpy(ret->prev, t.prev, sizeof ret->prev);
+			ret->seq = t.seq;
+		}
+	}
+	if (dir)
+		closedir(dir);
+	free(d);
+	free(b);
+	return r;
 }
 
 void audit_tail_clear(struct audit_tail *t)

@@ -21,4 +21,10 @@ struct audit_tail {
  * errno (-EFBIG: the last line is longer than any record guardd writes). */
 int audit_recover(int fd, const char *path, struct audit_tail *ret);
 
+/* For a log that is empty (just rotated): the chain's end in its rotated copies beside
+ * it (PATH.1, PATH-DATE, PATH.STAMP; compressed ones cannot be read), the one with the
+ * highest seq, into *ret when higher than ret's. Returns 0, or negative errno when the
+ * directory cannot be read. */
+int audit_recover_rotated(const char *path, struct audit_tail *ret);
+
 void audit_tail_clear(struct audit_tail *t);

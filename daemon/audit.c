@@ -18,6 +18,7 @@
 #include "conn.h"
 #include "log.h"
 #include "record.h"
+#include "syslog-sink.h"
 
 struct pending {
 	struct conn *conn; /* NULL: nobody waits (gone, or a record of our own) */
@@ -42,6 +43,8 @@ struct audit {
 	char *path, *host;
 	enum audit_sync sync;
 	struct syslog_sink *sink;
+	audit_unwritten_fn unwritten;
+	void *unwritten_data;
 	int failing;
 	/* The chain as submitted, and as it stood when the batch began (= written). */
 	char prev[CHAIN_HEX_LEN + 1], base_prev[CHAIN_HEX_LEN + 1];
@@ -86,12 +89,12 @@ static int write_recovery(struct audit *a, const struct audit_tail *t)
 }
 
 int audit_open(struct ev_loop *loop, const char *path, enum audit_sync sync, const char *host,
-	       struct audit **ret)
+	       struct syslog_sink *sink, struct audit **ret)
 {
 	struct audit *a = calloc(1, sizeof *a);
 	if (!a)
 		return log_errno(-ENOMEM, "cannot open decision log %s", path);
-	*a = (struct audit){.loop = loop, .fd = -1, .sync = sync};
+	*a = (struct audit){.loop = loop, .fd = -1, .sync = sync, .sink = sink};
 	a->path = strdup(path);
 	a->host = strdup(host);
 	ev_prepare_init(&a->prepare, prepare_cb);
@@ -102,6 +105,9 @@ int audit_open(struct ev_loop *loop, const char *path, enum audit_sync sync, con
 		a->fd = r;
 		r = audit_recover(a->fd, path, &t);
 	}
+	/* A log rotated just before a restart is empty: the chain goes on from the copy. */
+	if (r == 0 && t.seq == 0)
+		r = audit_recover_rotated(path, &t);
 	if (r < 0) {
 		log_errno(r, "cannot open decision log %s", path);
 		audit_free(a);
@@ -167,6 +173,12 @@ uint64_t audit_seq(const struct audit *a)
 enum audit_sync audit_sync_mode(const struct audit *a)
 {
 	return a->sync;
+}
+
+void audit_set_unwritten_hook(struct audit *a, audit_unwritten_fn fn, void *data)
+{
+	a->unwritten = fn;
+	a->unwritten_data = data;
 }
 
 void audit_set_sink(struct audit *a, struct syslog_sink *sink)
@@ -282,10 +294,14 @@ static void deliver(struct audit *a, struct batch *b, int r)
 		struct pending *p = &b->p[i];
 		json_t *reply = p->reply;
 		p->reply = NULL;
+		if (r < 0 && a->unwritten && p->id[0])
+			a->unwritten(a->unwritten_data, p->id);
 		if (r < 0) {
 			json_decref(reply);
 			reply = p->conn && p->fail ? p->fail(p->id, r) : NULL;
 		}
+		if (r == 0 && a->sink)
+			syslog_sink_send(a->sink, p->priority, b->buf + p->off, p->len);
 		if (p->conn)
 			conn_reply_later(p->conn, reply);
 		else

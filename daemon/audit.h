@@ -28,10 +28,11 @@ typedef json_t *(*audit_fail_fn)(const char *id, int error);
 /* Opens (creating with mode 0640) the log for appending and finds where the chain
  * stands. A torn last line (a crash mid-write) is moved to PATH.torn-TIMESTAMP,
  * never deleted, and a "recovery" record saying so continues the chain. host is
- * copied into recovery records. Returns 0 and a new writer in *ret, or negative
+ * copied into recovery records; sink (may be NULL) gets every record, the recovery one
+ * included (see audit_set_sink). Returns 0 and a new writer in *ret, or negative
  * errno after logging what went wrong. */
 int audit_open(struct ev_loop *loop, const char *path, enum audit_sync sync, const char *host,
-	       struct audit **ret);
+	       struct syslog_sink *sink, struct audit **ret);
 
 /* Writes what is pending, then closes. Accepts NULL. */
 void audit_free(struct audit *a);
@@ -42,6 +43,11 @@ int audit_failing(const struct audit *a);
 /* The seq of the last record written. */
 uint64_t audit_seq(const struct audit *a);
 enum audit_sync audit_sync_mode(const struct audit *a);
+
+/* Called with the id of every record of a batch that could not be written, so that
+ * what was noted about it when it was submitted can be undone. */
+typedef void (*audit_unwritten_fn)(void *data, const char *id);
+void audit_set_unwritten_hook(struct audit *a, audit_unwritten_fn fn, void *data);
 
 /* Each record written from now on also goes to sink (NULL: none); not owned. */
 void audit_set_sink(struct audit *a, struct syslog_sink *sink);

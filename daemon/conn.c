@@ -266,6 +266,9 @@ int conn_accept(struct manager *m, int fd)
 	ev_timer_again(m->loop, &c->idle);
 	log_debug("connection from pid %d uid %u (%s); %u open", (int)c->peer.pid,
 		  (unsigned)c->peer.uid, c->peer.user ? c->peer.user : "?", m->n_conns);
+	/* A client sends its call right after connecting: reading it now, not in the
+	 * next round, lets the calls of everyone who connected together share a flush. */
+	conn_read_cb(m->loop, &c->rio, EV_READ);
 	return 0;
 }
 

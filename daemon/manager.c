@@ -17,7 +17,10 @@
 #include "log.h"
 #include "names.h"
 #include "peer.h"
+#include "recent.h"
+#include "redact.h"
 #include "reload.h"
+#include "syslog-sink.h"
 
 /* How long a user or group name is trusted before NSS is asked again. */
 #define NAMES_TTL_SEC 10
@@ -40,14 +43,22 @@ static int load_policy(struct manager *m)
 	return 0;
 }
 
+#define ACCEPT_BATCH 64
+
+/* Takes every waiting connection (up to a bound, so a flood cannot starve the
+ * others): their requests are then answered in this round and share one log flush. */
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct manager *m = w->data;
-	int fd = accept4(m->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd >= 0) {
+	int fd = -1;
+	for (int i = 0; i < ACCEPT_BATCH; i++) {
+		fd = accept4(m->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			break;
 		conn_accept(m, fd);
-		return;
 	}
+	if (fd >= 0)
+		return;
 	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
 		log_warning("cannot accept (%s); pausing for %.0fs", strerror(errno),
 			    ACCEPT_PAUSE_SEC);
@@ -140,6 +151,30 @@ static int resolve_admin_group(struct manager *m)
 	return 0;
 }
 
+/* A decision whose record was lost with its batch was answered with a deny: no
+ * completion may be reported for it. */
+static void forget_unwritten(void *data, const char *id)
+{
+	struct manager *m = data;
+	if (m->recent)
+		recent_forget(m->recent, id);
+}
+
+/* A copy of every record for syslog or the journal, when configured. A syslog
+ * daemon that is not there yet is no reason not to start: the sink connects later. */
+static int open_syslog(struct manager *m)
+{
+	if (!m->cfg.syslog)
+		return 0;
+	const char *path = m->cfg.syslog_socket ? m->cfg.syslog_socket : SYSLOG_SINK_DEFAULT_PATH;
+	int r = syslog_sink_new(path, &m->syslog);
+	if (r < 0)
+		return log_errno(r, "refusing to start: cannot send records to syslog at %s", path);
+	if (!syslog_sink_connected(m->syslog))
+		log_warning("nothing listens on %s yet; records go to syslog once it does", path);
+	return 0;
+}
+
 int manager_new(const struct manager_config *cfg, struct manager **ret)
 {
 	struct manager *m = calloc(1, sizeof *m);
@@ -151,6 +186,8 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	if (gethostname(m->host, sizeof m->host - 1) < 0)
 		strcpy(m->host, "localhost");
 	int r = names_new(NAMES_TTL_SEC, &m->names);
+	if (r == 0)
+		r = recent_new(RECENT_MAX, RECENT_MAX_AGE_SEC, &m->recent);
 	if (r < 0) {
 		log_errno(r, "cannot start");
 		goto fail;
@@ -172,9 +209,20 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	if (r < 0)
 		goto fail;
 	/* After the socket, so a second daemon refused above leaves no file behind. */
-	r = audit_open(m->loop, cfg->audit_path, cfg->sync, m->host, &m->audit);
+	r = open_syslog(m);
+	if (r < 0)
+		goto fail;
+	r = audit_open(m->loop, cfg->audit_path, cfg->sync, m->host, m->syslog, &m->audit);
 	if (r < 0) {
 		log_error("refusing to start: the decision log cannot be used");
+		goto fail;
+	}
+	audit_set_unwritten_hook(m->audit, forget_unwritten, m);
+	char err[256];
+	r = redact_new(cfg->redact, cfg->n_redact, &m->redact, err, sizeof err);
+	if (r < 0) {
+		log_error("refusing to start: redaction patterns: %s",
+			  r == -EINVAL ? err : strerror(-r));
 		goto fail;
 	}
 	*ret = m;
@@ -202,6 +250,8 @@ void manager_free(struct manager *m)
 		conn_free(m->conns);
 	reload_free(m->reload);
 	audit_free(m->audit); /* uses the loop */
+	syslog_sink_free(m->syslog);
+	redact_free(m->redact);
 	if (m->loop)
 		ev_loop_destroy(m->loop);
 	if (m->listen_fd >= 0) {
@@ -210,6 +260,7 @@ void manager_free(struct manager *m)
 	}
 	policy_free(m->policy);
 	names_free(m->names);
+	recent_free(m->recent);
 	free(m->uids);
 	free(m);
 }

@@ -12,9 +12,12 @@
 struct conn;
 struct policy;
 struct audit;
+struct syslog_sink;
+struct redact;
 struct names;
 struct peer;
 struct reload;
+struct recent;
 
 /* When the decision log is flushed to the disk (see audit.h). */
 enum audit_sync {
@@ -51,8 +54,11 @@ struct manager {
 
 	struct policy *policy;
 	struct audit *audit;
+	struct syslog_sink *syslog; /* NULL unless cfg.syslog */
+	struct redact *redact;      /* secrets kept out of records */
 	struct names *names;
 	struct reload *reload;
+	struct recent *recent; /* allowed decisions awaiting their completion */
 	gid_t admin_gid;
 	bool has_admin_gid;
 

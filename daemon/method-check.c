@@ -14,6 +14,7 @@
 #include "log.h"
 #include "manager.h"
 #include "method.h"
+#include "recent.h"
 #include "record.h"
 #include "request.h"
 
@@ -52,6 +53,10 @@ static json_t *record(struct call *call, const struct request *rq, struct outcom
 {
 	struct manager *m = call->m;
 	json_t *rec = record_decision(m, &call->conn->peer, rq, o);
+	if (rec && record_redact(rec, m->redact) < 0) {
+		json_decref(rec);
+		rec = NULL;
+	}
 	json_t *reply = rec ? method_reply(record_reply(m, o)) : NULL;
 	int r = reply ? audit_submit(m->audit, rec, call->conn, reply, record_unrecorded,
 				     priority(o))
@@ -92,6 +97,8 @@ json_t *method_check(struct call *call)
 		o.step = o.d.verdict;
 	judge_answer(&o, &rq, why, sizeof why);
 	json_t *reply = record(call, &rq, &o);
+	if (call->later && o.d.verdict == POLICY_ALLOW && !rq.check)
+		recent_add(m->recent, id, call->conn->peer.uid, call->conn->peer.pid, recent_now());
 	m->n_decisions++;
 	request_done(&rq);
 	return reply;

@@ -8,6 +8,7 @@
 #include "guard/protocol.h"
 #include "manager.h"
 #include "method.h"
+#include "syslog-sink.h"
 
 json_t *method_status(struct call *call)
 {
@@ -23,15 +24,22 @@ json_t *method_status(struct call *call)
 				   (json_int_t)policy_n_rules(m->policy), "default",
 				   policy_verdict_to_string(policy_default(m->policy)), "reloads",
 				   (json_int_t)m->n_reloads);
+	json_t *syslog = m->syslog
+				 ? json_pack("{s:s,s:b,s:I}", "socket",
+					     m->cfg.syslog_socket ? m->cfg.syslog_socket
+								  : SYSLOG_SINK_DEFAULT_PATH,
+					     "connected", syslog_sink_connected(m->syslog),
+					     "dropped", (json_int_t)syslog_sink_dropped(m->syslog))
+				 : json_null();
 	return method_reply(json_pack(
-		"{s:s,s:i,s:i,s:s,s:I,s:o,s:s,s:b,s:I,s:s,s:s,s:I,s:I}", "version", GUARD_VERSION,
-		"protocol", GUARD_PROTOCOL_VERSION, "pid", (int)getpid(), "host", m->host,
-		"uptime_sec", (json_int_t)(now.tv_sec - m->started.tv_sec), "policy", policy,
-		"audit_log", audit_path(m->audit), "audit_ok", audit_failing(m->audit) == 0,
+		"{s:s,s:i,s:i,s:s,s:I,s:o,s:s,s:b,s:I,s:s,s:o,s:s,s:I,s:I}", "version",
+		GUARD_VERSION, "protocol", GUARD_PROTOCOL_VERSION, "pid", (int)getpid(), "host",
+		m->host, "uptime_sec", (json_int_t)(now.tv_sec - m->started.tv_sec), "policy",
+		policy, "audit_log", audit_path(m->audit), "audit_ok", audit_failing(m->audit) == 0,
 		"audit_seq", (json_int_t)audit_seq(m->audit), "audit_sync",
-		audit_sync_mode(m->audit) == AUDIT_SYNC_ALWAYS ? "always" : "none", "socket",
-		m->cfg.socket_path, "connections", (json_int_t)m->n_conns, "decisions",
-		(json_int_t)m->n_decisions));
+		audit_sync_mode(m->audit) == AUDIT_SYNC_ALWAYS ? "always" : "none", "syslog",
+		syslog, "socket", m->cfg.socket_path, "connections", (json_int_t)m->n_conns,
+		"decisions", (json_int_t)m->n_decisions));
 }
 
 json_t *method_get_info(struct call *call)

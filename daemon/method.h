@@ -45,6 +45,7 @@ json_t *method_no_params(struct call *call);
 
 /* The handlers, one file per family. */
 json_t *method_check(struct call *call);
+json_t *method_finished(struct call *call);
 json_t *method_status(struct call *call);
 json_t *method_get_info(struct call *call);
 json_t *method_explain(struct call *call);

@@ -6,6 +6,7 @@
 
 static const struct method method_table[] = {
 	{GUARD_METHOD_CHECK, method_check, false},
+	{GUARD_METHOD_FINISHED, method_finished, false},
 	{GUARD_METHOD_EXPLAIN, method_explain, false},
 	{GUARD_METHOD_STATUS, method_status, false},
 	{GUARD_METHOD_RELOAD, method_reload, true},

@@ -165,3 +165,17 @@ oom:
 	json_decref(p);
 	return NULL;
 }
+
+json_t *record_completion(const struct manager *m, const struct peer *peer,
+			  const struct completion *c)
+{
+	char ts[RECORD_TS_LEN + 1];
+	record_timestamp(ts);
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:s?,s:I,s:o,s:o,s:I}", "ts", ts, "id", c->id,
+			 "type", "completion", "decision_id", c->decision_id, "host", m->host,
+			 "uid", (json_int_t)peer->uid, "user", peer->user, "pid",
+			 (json_int_t)peer->pid, "exit",
+			 c->exit >= 0 ? json_integer(c->exit) : json_null(), "signal",
+			 c->signal > 0 ? json_integer(c->signal) : json_null(), "duration_ms",
+			 (json_int_t)c->duration_ms);
+}

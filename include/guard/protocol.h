@@ -16,6 +16,7 @@
 
 /* Methods. */
 #define GUARD_METHOD_CHECK      "io.guard.Check"
+#define GUARD_METHOD_FINISHED   "io.guard.Finished"
 #define GUARD_METHOD_STATUS     "io.guard.Status"
 #define GUARD_METHOD_EXPLAIN    "io.guard.Explain"
 #define GUARD_METHOD_RELOAD     "io.guard.Reload"
@@ -32,6 +33,7 @@
 #define GUARD_ERROR_INTERNAL            "io.guard.InternalError"
 #define GUARD_ERROR_POLICY_INVALID      "io.guard.PolicyInvalid"
 #define GUARD_ERROR_RELOAD_FAILED       "io.guard.ReloadFailed"
+#define GUARD_ERROR_NO_SUCH_DECISION    "io.guard.NoSuchDecision"
 #define GUARD_ERROR_LOG_FAILED          "io.guard.LogFailed"
 
 /* Limits on what one Check may carry, well inside GUARD_MAX_MESSAGE. */

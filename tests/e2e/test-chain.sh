@@ -44,8 +44,29 @@ check "the old file is whole and untouched" [ "$(wc -l <"$LOG.1")" -eq 4 ]
 check "the new file's first record continues the old one's chain" \
 	chain_whole "$LOG" "$(hash_of_line "$LOG.1" 4)"
 check "seq goes on across files" [ "$(head -n 1 "$LOG" | jq .seq)" = 5 ]
+
+# guardctl log rotate, then a restart before anything is written: the new, empty file
+# must not restart the chain; it goes on from the rotated copy.
+out=$(run_guardctl log rotate)
+check "guardctl log rotate names the rotated file" grep -q "^rotated: $LOG is now $LOG\.[0-9]" <<<"$out"
+rotated=$(ls "$LOG".2* 2>/dev/null | head -n 1)
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$GUARDCTL" log rotate 2>"$T/err"
+	check "log rotate by someone not an administrator is refused (1)" [ $? -eq 1 ]
+else
+	skip "log rotate by a non-administrator" "needs root to run as nobody"
+fi
 check "guardd stops cleanly" stop_daemon
-rm -f "$LOG.1"
+start_daemon || { not_ok "guardd restarts on an empty, just rotated log"; done_testing; }
+run_guard --check ls >/dev/null
+check "after rotate and restart, seq goes on from the rotated file" \
+	[ "$(last_field seq)" = "$(($(tail -n 1 "$rotated" | jq .seq) + 1))" ]
+check "and prev is the hash of its last line" \
+	[ "$(last_field prev)" = "\"$(hash_of_line "$rotated" "$(wc -l <"$rotated")")\"" ]
+check "guardctl log verify checks the rotated and the new file as one chain" \
+	run_guardctl log verify "$rotated" "$LOG"
+check "guardd stops cleanly" stop_daemon
+rm -f "$LOG.1" "$rotated"
 
 # A torn last line (a crash in the middle of a write) is kept aside, never lost.
 last_hash=$(hash_of_line "$LOG" 1)
@@ -93,6 +114,6 @@ done
 check "kill -9 under load: no received decision is missing from the log ($received_all received over $runs runs)" \
 	[ "$lost" -eq 0 ] && [ "$received_all" -gt 0 ]
 start_daemon || not_ok "guardd restarts after kill -9"
-check "after the kills the log still chains end to end" chain_whole "$LOG" "$(head -n 1 "$LOG" | jq -r .prev)"
+check "after the kills the log still chains end to end (guardctl log verify)" run_guardctl log verify "$LOG"
 check "guardd stops cleanly" stop_daemon
 done_testing

@@ -1,0 +1,612 @@
+/* settings.c: reading guardd's configuration file into struct manager_config: the
+ * file vetted as policy files are (owner, mode, type, size, on the opened descriptor),
+ * then every key checked, and every problem reported rather than the first.
+ *
+ * The format (guardd(8) is written from this); every key is optional:
+ *
+ *   "policy"                   absolute path of the policy directory
+ *   "socket"                   absolute path of the listening socket (< 108 bytes)
+ *   "audit_log"                absolute path of the decision log
+ *   "sync"                     "always" or "none"
+ *   "syslog"                   true or false
+ *   "syslog_socket"            absolute path of the syslog socket (< 108 bytes)
+ *   "redact"                   array of POSIX extended regexes
+ *   "max_connections"          whole number, 1 to 1000000
+ *   "max_connections_per_uid"  whole number, 1 to 1000000
+ *   "idle_timeout"             seconds, more than 0, at most 86400
+ *   "admin_group"              group name or decimal gid
+ */
+#include "settings.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* As the command line's --max-connections and --idle-timeout allow. */
+#define COUNT_MAX   1000000
+#define SECONDS_MAX 86400
+/* Bytes of a string quoted in an error line. */
+#define QUOTE_MAX    128
+#define SUN_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
+
+struct settings {
+	json_t *doc; /* the file's strings point into it */
+	const char **redact;
+	size_t n_redact;
+	char **errors;
+	size_t n_errors;
+};
+
+/* One file being read: the values go to cfg, a copy, until all of them are good. */
+struct parser {
+	struct settings *s;
+	const char *file;
+	struct manager_config cfg;
+	const char **redact; /* the file's "redact", owned here until it is all good */
+	size_t n_redact;
+	int r; /* 0, -EINVAL once a problem is reported, or -ENOMEM */
+};
+
+int settings_new(struct settings **ret)
+{
+	struct settings *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	*ret = s;
+	return 0;
+}
+
+static void errors_clear(struct settings *s)
+{
+	for (size_t i = 0; i < s->n_errors; i++)
+		free(s->errors[i]);
+	free(s->errors);
+	s->errors = NULL;
+	s->n_errors = 0;
+}
+
+void settings_free(struct settings *s)
+{
+	if (!s)
+		return;
+	errors_clear(s);
+	free(s->redact);
+	json_decref(s->doc);
+	free(s);
+}
+
+const char *const *settings_errors(const struct settings *s, size_t *n)
+{
+	*n = s->n_errors;
+	return (const char *const *)s->errors;
+}
+
+__attribute__((format(printf, 2, 3))) static int errors_addf(struct settings *s, const char *fmt,
+							     ...)
+{
+	char *line, **lines;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	lines = realloc(s->errors, (s->n_errors + 1) * sizeof(*lines));
+	if (!lines) {
+		free(line);
+		return -ENOMEM;
+	}
+	lines[s->n_errors++] = line;
+	s->errors = lines;
+	return 0;
+}
+
+/* "FILE: key: text" (or "FILE: text" without a key); the parse is then -EINVAL. */
+__attribute__((format(printf, 3, 4))) static void report(struct parser *p, const char *key,
+							 const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (key)
+		k = errors_addf(p->s, "%s: %s: %s", p->file, key, text);
+	else
+		k = errors_addf(p->s, "%s: %s", p->file, text);
+	if (k < 0)
+		p->r = k;
+	else if (p->r == 0)
+		p->r = -EINVAL;
+}
+
+/* s as a double-quoted string with '"', '\' and control characters escaped, cut with
+ * "..." to fit size (at least 8): the file's text stays on one line and bounded. */
+static void quote(const char *s, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	buf[o++] = '"';
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char out[8];
+		int n;
+
+		if (c < 0x20 || c == 0x7f)
+			n = snprintf(out, sizeof(out), "\\u%04x", c);
+		else if (c == '"' || c == '\\')
+			n = snprintf(out, sizeof(out), "\\%c", c);
+		else
+			n = snprintf(out, sizeof(out), "%c", c);
+		/* Not inside a UTF-8 sequence: cut before its lead byte. */
+		if (o + (size_t)n + 5 > size || (c >= 0xc0 && o + 4 + 5 > size)) {
+			memcpy(buf + o, "\"...", 5);
+			return;
+		}
+		memcpy(buf + o, out, (size_t)n);
+		o += (size_t)n;
+	}
+	memcpy(buf + o, "\"", 2);
+}
+
+/* The end of the bracket expression that starts at s ('['), or NULL. Inside one, '\' is
+ * an ordinary character and "[:alpha:]" and the like nest. */
+static const char *bracket_end(const char *s)
+{
+	s++;
+	s += *s == '^';
+	s += *s == ']';
+	for (; *s; s++) {
+		if (*s == ']')
+			return s;
+		if (*s == '[' && (s[1] == ':' || s[1] == '=' || s[1] == '.')) {
+			const char *end = strstr(s + 2, (const char[]){s[1], ']', '\0'});
+
+			if (!end)
+				return NULL;
+			s = end + 1;
+		}
+	}
+	return NULL;
+}
+
+static bool has_backreference(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '[') {
+			const char *end = bracket_end(s);
+
+			if (!end)
+				return false; /* regcomp() reports it */
+			s = end;
+		} else if (*s == '\\') {
+			if (s[1] >= '1' && s[1] <= '9')
+				return true;
+			if (s[1])
+				s++;
+		}
+	}
+	return false;
+}
+
+const char *settings_regex_problem(const char *pattern, char *buf, size_t size)
+{
+	regex_t re;
+	int k;
+
+	if (!*pattern)
+		return "an empty pattern matches everything";
+	if (strlen(pattern) > SETTINGS_REGEX_MAX)
+		return "longer than 1024 bytes";
+	if (has_backreference(pattern))
+		return "back-references (\"\\1\") are not allowed";
+	k = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
+	if (k == 0) {
+		regfree(&re);
+		return NULL;
+	}
+	regerror(k, &re, buf, size);
+	/* POSIX leaves re undefined after a failure; glibc has freed what it took. */
+	return buf;
+}
+
+static const char *string(struct parser *p, const char *key, json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	if (!s)
+		report(p, key, "expected a string");
+	else if (!*s)
+		report(p, key, "empty string");
+	else
+		return s;
+	return NULL;
+}
+
+/* An absolute path of at most max bytes: a relative one would depend on the directory
+ * guardd happens to be started in. */
+static void path(struct parser *p, const char *key, json_t *v, size_t max, const char **ret)
+{
+	const char *s = string(p, key, v);
+
+	if (!s)
+		return;
+	if (s[0] != '/')
+		report(p, key, "expected an absolute path");
+	else if (strlen(s) > max)
+		report(p, key, "longer than %zu bytes, the most %s", max,
+		       max == SUN_PATH_MAX ? "a socket address holds" : "a path may have");
+	else
+		*ret = s;
+}
+
+static void parse_policy(struct parser *p, const char *key, json_t *v)
+{
+	path(p, key, v, PATH_MAX - 1, &p->cfg.policy_dir);
+}
+
+static void parse_socket(struct parser *p, const char *key, json_t *v)
+{
+	path(p, key, v, SUN_PATH_MAX, &p->cfg.socket_path);
+}
+
+static void parse_audit_log(struct parser *p, const char *key, json_t *v)
+{
+	path(p, key, v, PATH_MAX - 1, &p->cfg.audit_path);
+}
+
+static void parse_syslog_socket(struct parser *p, const char *key, json_t *v)
+{
+	path(p, key, v, SUN_PATH_MAX, &p->cfg.syslog_socket);
+}
+
+static void parse_admin_group(struct parser *p, const char *key, json_t *v)
+{
+	const char *s = string(p, key, v);
+
+	if (s)
+		p->cfg.admin_group = s;
+}
+
+static void parse_sync(struct parser *p, const char *key, json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	if (s && strcmp(s, "always") == 0)
+		p->cfg.sync = AUDIT_SYNC_ALWAYS;
+	else if (s && strcmp(s, "none") == 0)
+		p->cfg.sync = AUDIT_SYNC_NONE;
+	else
+		report(p, key, "expected \"always\" or \"none\"");
+}
+
+static void parse_syslog(struct parser *p, const char *key, json_t *v)
+{
+	if (json_is_boolean(v))
+		p->cfg.syslog = json_is_true(v);
+	else
+		report(p, key, "expected true or false");
+}
+
+static void count(struct parser *p, const char *key, json_t *v, unsigned *ret)
+{
+	json_int_t n = json_integer_value(v);
+
+	if (!json_is_integer(v) || n < 1 || n > COUNT_MAX)
+		report(p, key, "expected a whole number from 1 to %d", COUNT_MAX);
+	else
+		*ret = (unsigned)n;
+}
+
+static void parse_max_connections(struct parser *p, const char *key, json_t *v)
+{
+	count(p, key, v, &p->cfg.max_conns);
+}
+
+static void parse_max_connections_per_uid(struct parser *p, const char *key, json_t *v)
+{
+	count(p, key, v, &p->cfg.max_conns_per_uid);
+}
+
+static void parse_idle_timeout(struct parser *p, const char *key, json_t *v)
+{
+	double t = json_number_value(v);
+
+	if (!json_is_number(v) || !(t > 0 && t <= SECONDS_MAX))
+		report(p, key, "expected a number of seconds, more than 0 and at most %d",
+		       SECONDS_MAX);
+	else
+		p->cfg.idle_timeout = t;
+}
+
+static void redact_one(struct parser *p, size_t i, json_t *v)
+{
+	char key[32], q[QUOTE_MAX], why[256];
+	const char *s, *problem;
+
+	snprintf(key, sizeof(key), "redact[%zu]", i);
+	s = string(p, key, v);
+	if (!s)
+		return;
+	problem = settings_regex_problem(s, why, sizeof(why));
+	if (problem) {
+		quote(s, q, sizeof(q));
+		report(p, key, "invalid regex %s: %s", q, problem);
+		return;
+	}
+	p->redact[p->n_redact++] = s;
+}
+
+static void parse_redact(struct parser *p, const char *key, json_t *v)
+{
+	size_t n = json_array_size(v);
+	json_t *e;
+	size_t i;
+
+	if (!json_is_array(v)) {
+		report(p, key, "expected an array of regexes");
+		return;
+	}
+	if (n > SETTINGS_REDACT_MAX) {
+		report(p, key, "more than %d patterns", SETTINGS_REDACT_MAX);
+		return;
+	}
+	free(p->redact);
+	p->n_redact = 0;
+	p->redact = malloc((n ? n : 1) * sizeof(*p->redact));
+	if (!p->redact) {
+		p->r = -ENOMEM;
+		return;
+	}
+	json_array_foreach(v, i, e) redact_one(p, i, e);
+}
+
+static const struct key {
+	const char *name;
+	void (*parse)(struct parser *p, const char *key, json_t *v);
+} keys[] = {
+	{"policy", parse_policy},
+	{"socket", parse_socket},
+	{"audit_log", parse_audit_log},
+	{"sync", parse_sync},
+	{"syslog", parse_syslog},
+	{"syslog_socket", parse_syslog_socket},
+	{"redact", parse_redact},
+	{"max_connections", parse_max_connections},
+	{"max_connections_per_uid", parse_max_connections_per_uid},
+	{"idle_timeout", parse_idle_timeout},
+	{"admin_group", parse_admin_group},
+};
+
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+
+static void unknown_key(struct parser *p, const char *name)
+{
+	char valid[256] = "", q[QUOTE_MAX];
+
+	for (size_t i = 0; i < N_KEYS; i++)
+		snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid), "%s%s",
+			 i ? ", " : "", keys[i].name);
+	quote(name, q, sizeof(q));
+	report(p, NULL, "unknown key %s (valid: %s)", q, valid);
+}
+
+static void parse_top(struct parser *p, json_t *doc)
+{
+	const char *name;
+	json_t *v;
+
+	if (!json_is_object(doc)) {
+		report(p, NULL, "expected an object at the top level");
+		return;
+	}
+	json_object_foreach(doc, name, v)
+	{
+		size_t i = 0;
+
+		while (i < N_KEYS && strcmp(name, keys[i].name) != 0)
+			i++;
+		if (i == N_KEYS)
+			unknown_key(p, name);
+		else
+			keys[i].parse(p, name, v);
+		if (p->r == -ENOMEM)
+			return;
+	}
+}
+
+static void syntax_error(struct parser *p, json_error_t *je)
+{
+	int k;
+
+	if (json_error_code(je) == json_error_out_of_memory) {
+		p->r = -ENOMEM;
+		return;
+	}
+	/* The text quotes the file ("near 'x'"); keep the line one line. */
+	for (char *c = je->text; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	if (je->line > 0)
+		k = errors_addf(p->s, "%s:%d:%d: %s", p->file, je->line, je->column, je->text);
+	else
+		k = errors_addf(p->s, "%s: %s", p->file, je->text);
+	p->r = k < 0 ? k : -EINVAL;
+}
+
+/* As for policy files, and as doas does: only root (or we ourselves, for a daemon run
+ * by a service user, and for tests) may own the file, and nobody else may write it. */
+static int check_file(struct parser *p, const struct stat *st)
+{
+	uid_t euid = geteuid();
+
+	if (!S_ISREG(st->st_mode)) {
+		report(p, NULL, "not a regular file; refusing it");
+		return p->r = p->r == -ENOMEM ? -ENOMEM : -EPERM;
+	}
+	if (st->st_uid != 0 && st->st_uid != euid) {
+		if (euid == 0)
+			report(p, NULL, "owned by uid %u, not by root; refusing it", st->st_uid);
+		else
+			report(p, NULL, "owned by uid %u, not by root or uid %u; refusing it",
+			       st->st_uid, euid);
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		report(p, NULL, "writable by group or others (mode %04o); refusing it",
+		       st->st_mode & 07777);
+	if (p->r < 0)
+		return p->r = p->r == -ENOMEM ? -ENOMEM : -EPERM;
+	if (st->st_size > SETTINGS_FILE_MAX) {
+		report(p, NULL, "larger than 64 KiB (%jd bytes); refusing it",
+		       (intmax_t)st->st_size);
+		return p->r;
+	}
+	return 0;
+}
+
+/* Reads all of fd, at most SETTINGS_FILE_MAX bytes: -EFBIG if there are more (the file
+ * grew after fstat()). */
+static int read_all(int fd, char **ret, size_t *ret_size)
+{
+	char *buf = malloc(SETTINGS_FILE_MAX + 1);
+	size_t n = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	while (n <= SETTINGS_FILE_MAX) {
+		ssize_t k = read(fd, buf + n, SETTINGS_FILE_MAX + 1 - n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			int r = k < 0 ? -errno : 0;
+
+			if (r == 0)
+				break;
+			free(buf);
+			return r;
+		}
+		n += (size_t)k;
+	}
+	if (n > SETTINGS_FILE_MAX) {
+		free(buf);
+		return -EFBIG;
+	}
+	*ret = buf;
+	*ret_size = n;
+	return 0;
+}
+
+static void report_errno(struct parser *p, int r)
+{
+	if (r == -ENOMEM) {
+		p->r = r;
+		return;
+	}
+	report(p, NULL, "%s", strerror(-r));
+	p->r = r;
+}
+
+/* The file's contents, vetted; NULL with p->r set if it is refused or unreadable. */
+static char *read_file(struct parser *p, size_t *size)
+{
+	/* O_NONBLOCK: a FIFO in its place must not hang the start; it is refused right
+	 * after as not a regular file. */
+	int fd = open(p->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	char *data = NULL;
+	struct stat st;
+	int r;
+
+	if (fd < 0) {
+		report_errno(p, -errno);
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else
+		r = check_file(p, &st);
+	if (r == 0)
+		r = read_all(fd, &data, size);
+	close(fd);
+	if (r == -EFBIG) {
+		report(p, NULL, "larger than 64 KiB; refusing it");
+		return NULL;
+	}
+	if (r < 0 && p->r == 0)
+		report_errno(p, r);
+	return r < 0 ? NULL : data;
+}
+
+int settings_load(struct settings *s, const char *path, struct manager_config *cfg)
+{
+	struct parser p = {.s = s, .file = path, .cfg = *cfg};
+	json_t *doc = NULL;
+	json_error_t je;
+	size_t size;
+	char *data;
+
+	errors_clear(s);
+	data = read_file(&p, &size);
+	if (data) {
+		doc = json_loadb(data, size, JSON_REJECT_DUPLICATES, &je);
+		free(data);
+		if (!doc)
+			syntax_error(&p, &je);
+		else
+			parse_top(&p, doc);
+	}
+	if (p.r < 0) {
+		json_decref(doc);
+		free(p.redact);
+		return p.r;
+	}
+	if (p.redact) {
+		free(s->redact);
+		s->redact = p.redact;
+		s->n_redact = p.n_redact;
+		p.cfg.redact = s->redact;
+		p.cfg.n_redact = s->n_redact;
+	}
+	json_decref(s->doc);
+	s->doc = doc;
+	*cfg = p.cfg;
+	return 0;
+}
+
+int settings_add_redact(struct settings *s, struct manager_config *cfg, const char *pattern)
+{
+	char why[256];
+	const char **list;
+
+	errors_clear(s);
+	if (settings_regex_problem(pattern, why, sizeof(why)) ||
+	    cfg->n_redact >= SETTINGS_REDACT_MAX)
+		return -EINVAL;
+	list = malloc((cfg->n_redact + 1) * sizeof(*list));
+	if (!list)
+		return -ENOMEM;
+	if (cfg->n_redact)
+		memcpy(list, cfg->redact, cfg->n_redact * sizeof(*list));
+	list[cfg->n_redact] = pattern;
+	/* cfg's list may be s's own: replaced only now that the copy is made. */
+	free(s->redact);
+	s->redact = list;
+	s->n_redact = cfg->n_redact + 1;
+	cfg->redact = s->redact;
+	cfg->n_redact = s->n_redact;
+	return 0;
+}
