@@ -31,6 +31,10 @@ void ctl_command_usage(const struct ctl *o)
 	printf("Usage: guardctl %s %s\n%s.\n\n", o->command, o->command_args, o->command_help);
 	if (strcmp(o->command, "explain") == 0)
 		ctl_explain_usage(stdout);
+	else if (strcmp(o->command, "log") == 0)
+		ctl_log_usage(stdout);
+	else if (strcmp(o->command, "report") == 0)
+		ctl_report_usage(stdout);
 	printf("  -s, --socket PATH     guardd's socket\n"
 	       "      --json            print results as JSON\n"
 	       "  -h, --help            show this help\n");
@@ -75,11 +79,13 @@ int ctl_call(const struct ctl *o, const char *method, json_t *params, json_t **r
 		const char *msg = json_string_value(json_object_get(p, "message"));
 		fprintf(stderr, "guardctl: guardd answered %s%s%s\n", err, msg ? ": " : "",
 			msg ? msg : "");
+		/* err points into reply: decide before it is released. */
+		int code = strcmp(err, VARLINK_ERROR_PERMISSION_DENIED) == 0 ? EXIT_DENIED
+									     : EXIT_UNDECIDED;
 		if (ret_error)
 			*ret_error = json_incref(reply);
 		json_decref(reply);
-		return strcmp(err, VARLINK_ERROR_PERMISSION_DENIED) == 0 ? EXIT_DENIED
-									 : EXIT_UNDECIDED;
+		return code;
 	}
 	*ret = json_incref(p ? p : json_object());
 	json_decref(reply);

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "guard/policy.h"
@@ -55,10 +56,33 @@ long long ctl_num(json_t *o, const char *key);
  * policy, or EXIT_DENIED after saying so; with errs, the errors are kept. */
 int ctl_load_policy(const char *dir, struct policy **ret, struct policy_errors *errs);
 
+/* The files a log command reads (ctl-log.c): the FILE operands, else the live log
+ * guardd names in its status (else the default) with its rotated siblings, oldest
+ * first; live is then true and daemon_seq is guardd's last seq when it answered. */
+struct ctl_log_files {
+	char **paths; /* NULL-terminated */
+	bool live;
+	uint64_t daemon_seq;
+};
+/* Returns 0, or an exit code after saying why. */
+int ctl_log_files(const struct ctl *o, int n, char **files, struct ctl_log_files *ret);
+void ctl_log_files_free(struct ctl_log_files *f);
+size_t ctl_log_n_files(const struct ctl_log_files *f);
+/* Whether word names a subcommand of log (verify, rotate), not a file. */
+bool ctl_log_reserved(const char *word);
+/* Parses a --since/--until value; 0, or EXIT_USAGE after saying why. */
+int ctl_log_parse_time(const char *opt, const char *value, int64_t *ret);
+/* log's and report's options, for their --help. */
+void ctl_log_usage(FILE *f);
+void ctl_report_usage(FILE *f);
+
 /* The commands. argv[0] is the command's name; getopt starts at argv[1]. */
 int ctl_status(struct ctl *o, int argc, char **argv);
 int ctl_reload(struct ctl *o, int argc, char **argv);
 int ctl_log_rotate(struct ctl *o, int argc, char **argv);
+int ctl_log(struct ctl *o, int argc, char **argv);
+int ctl_log_verify(struct ctl *o, int argc, char **argv);
+int ctl_report(struct ctl *o, int argc, char **argv);
 int ctl_policy_check(struct ctl *o, int argc, char **argv);
 int ctl_policy_test(struct ctl *o, int argc, char **argv);
 int ctl_explain(struct ctl *o, int argc, char **argv);

@@ -4,6 +4,7 @@
  * guardd, which judges and records it. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "guard/protocol.h"
 #include "prompt.h"
 #include "resolve.h"
+#include "run.h"
 
 /* Long enough for a slow disk under the decision log, short enough that a
  * hung daemon is reported instead of hanging a run book. */
@@ -25,6 +27,9 @@
 /* Room kept in a request for everything but the environment. */
 #define GUARD_ENV_RESERVE 4096
 #define GUARD_MAX_ANSWER  1024
+/* The command has run and the person waits for the prompt: a hung guardd
+ * costs a warning after this long, not the rest of the day. */
+#define GUARD_FINISHED_TIMEOUT_MS 10000
 
 /* judge() results besides exit codes. */
 enum { JUDGE_RUN = -1, JUDGE_ASK = -2 };
@@ -59,10 +64,12 @@ static void usage(FILE *f)
 		"  -V, --version         show the version\n\n"
 		"A rule may ask for a confirmation phrase or a reason: guard asks on the\n"
 		"terminal, or takes --confirm/--reason when there is none.\n\n"
-		"Exit status: the command's own when it runs; 1 denied; 2 needs a human\n"
-		"step that was not completed; 3 no decision (guardd unreachable or in error);\n"
-		"4 bad usage; 126/127 the allowed command could not be executed. With\n"
-		"--check: 0 it would run, 1, 2 or 3 as above. See guard(1).\n",
+		"guard stays the command's parent, passes signals on, and reports how it\n"
+		"ended to guardd. Exit status: the command's own when it runs (128+N when\n"
+		"signal N ended it); 1 denied; 2 needs a human step that was not completed;\n"
+		"3 no decision (guardd unreachable or in error); 4 bad usage; 126/127 the\n"
+		"allowed command could not be executed. With --check: 0 it would run,\n"
+		"1, 2 or 3 as above. See guard(1).\n",
 		GUARD_SOCKET_ENV, GUARD_DEFAULT_SOCKET);
 }
 
@@ -344,20 +351,83 @@ static int get_answer(const struct options *o, json_t *reply, json_t *params, ch
 	return 0;
 }
 
-static int run(const char *program, char **cmd)
+/* Runs the allowed command as guard's child. Returns guard's exit code: the
+ * command's status, 128+N for signal N, 126/127 (said why) when it could not
+ * be executed; *res is what the completion reports. */
+static int run(const char *program, char **cmd, struct run_result *res)
 {
 	if (!program) {
 		fprintf(stderr, "guard: %s: command not found\n", cmd[0]);
+		*res = (struct run_result){.exit = EXIT_NOT_FOUND, .exec_error = ENOENT};
 		return EXIT_NOT_FOUND;
 	}
-	execv(program, cmd);
-	int err = errno;
-	fprintf(stderr, "guard: cannot execute %s: %s\n", program, strerror(err));
-	return err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+	int r = run_command(program, cmd, res);
+	int err = r < 0 ? -r : res->exec_error;
+	if (err) {
+		int code = err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+		fprintf(stderr, "guard: cannot execute %s: %s\n", program, strerror(err));
+		if (r < 0) /* no child at all (fork failed): report it as not executed */
+			*res = (struct run_result){.exit = code, .exec_error = err};
+		return code;
+	}
+	return res->signal ? 128 + res->signal : res->exit;
+}
+
+/* The Finished parameters: exactly one of exit and signal is a number. */
+static json_t *completion_params(const char *id, const struct run_result *res)
+{
+	return json_pack("{s:s,s:o,s:o,s:I}", "id", id, "exit",
+			 res->signal ? json_null() : json_integer(res->exit), "signal",
+			 res->signal ? json_integer(res->signal) : json_null(), "duration_ms",
+			 (json_int_t)res->duration_ms);
+}
+
+/* Tells guardd how the command ended, on a new connection: the first one may
+ * have been closed as idle while the command ran. A failure is a warning, not
+ * a different exit status: the command has run either way. */
+static void report(const struct options *o, const char *id, const struct run_result *res)
+{
+	if (!id) {
+		fprintf(stderr, "guard: could not record the completion: guardd's decision had "
+				"no id\n");
+		return;
+	}
+	json_t *reply = NULL, *params = completion_params(id, res);
+	const char *path = call_socket_path(o->socket);
+	int fd, r = params ? call_connect(path, GUARD_FINISHED_TIMEOUT_MS, &fd) : -ENOMEM;
+	if (r == 0) {
+		r = call_method(fd, GUARD_METHOD_FINISHED, params, &reply);
+		close(fd);
+	}
+	json_decref(params);
+	const char *err = r == 0 ? call_reply_error(reply) : NULL;
+	const char *msg = err ? str(json_object_get(reply, "parameters"), "message") : NULL;
+	if (r < 0)
+		fprintf(stderr, "guard: could not record the completion: guardd at %s: %s\n", path,
+			call_strerror(r));
+	else if (err)
+		fprintf(stderr, "guard: could not record the completion: guardd answered %s%s%s\n",
+			err, msg ? ": " : "", msg ? msg : "");
+	json_decref(reply);
+}
+
+/* Killed by SIGINT, guard dies of SIGINT too (after reporting): a shell script
+ * stops when a child dies of ^C, but goes on when one exits 130, taking it as
+ * handled. Other signals give exit 128+N, which is all a shell's $? shows. */
+static void die_of_sigint(void)
+{
+	sigset_t set;
+	fflush(stdout);
+	fflush(stderr);
+	signal(SIGINT, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(SIGINT);
 }
 
 /* Asks, and asks again with the person's answer when a rule wants one. */
-static int decide(const struct options *o, json_t *params, char **cmd)
+static int decide(const struct options *o, json_t *params, char **cmd, char **ret_id)
 {
 	json_t *reply = NULL;
 	int code = ask(o, params, &reply);
@@ -372,6 +442,10 @@ static int decide(const struct options *o, json_t *params, char **cmd)
 		if (code == 0)
 			code = judge(o, reply, false);
 	}
+	/* The completion names the decision that let the command run. */
+	const char *id = str(json_object_get(reply, "parameters"), "id");
+	if (code == JUDGE_RUN && id)
+		*ret_id = strdup(id);
 	json_decref(reply);
 	return code;
 }
@@ -402,11 +476,20 @@ int main(int argc, char **argv)
 	json_t *params = check_params(cmd, n, program, cwd, &o);
 	free(cwd);
 	/* Without a request that says exactly what would run, nothing runs. */
-	code = params ? decide(&o, params, cmd) : EXIT_UNDECIDED;
+	char *id = NULL;
+	code = params ? decide(&o, params, cmd, &id) : EXIT_UNDECIDED;
 	json_decref(params);
 	fflush(stdout);
-	if (code == JUDGE_RUN)
-		code = run(program, cmd);
+	int sig = 0;
+	if (code == JUDGE_RUN) {
+		struct run_result res;
+		code = run(program, cmd, &res);
+		report(&o, id, &res);
+		sig = res.signal;
+	}
+	free(id);
 	free(program);
+	if (sig == SIGINT)
+		die_of_sigint();
 	return code;
 }

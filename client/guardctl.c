@@ -23,6 +23,11 @@ static const struct command commands[] = {
 	{"policy test", ctl_policy_test, "[--policy DIR] FILE...", "run policy unit tests"},
 	{"explain", ctl_explain, "[OPTIONS] [--] CMD... | -c LINE",
 	 "why a command would be allowed or not; see --help"},
+	/* log's subcommands come before log itself, which takes any other word as a FILE. */
+	{"log verify", ctl_log_verify, "[FILE...]", "check the decision log's hash chain"},
+	{"log rotate", ctl_log_rotate, "", "start a new log file (root or admin group)"},
+	{"log", ctl_log, "[OPTIONS] [FILE...]", "query the decision log; see --help"},
+	{"report", ctl_report, "[OPTIONS] [FILE...]", "a blameless summary of the log"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -114,3 +114,7 @@ stop_daemon() {
 log_lines() { if [ -f "$LOG" ]; then wc -l <"$LOG"; else echo 0; fi; }
 # The last record's field, as jq prints it.
 last_field() { tail -n 1 "$LOG" | jq -c ".$1"; }
+# The last decision record's field (the whole record without one): a command that
+# ran is followed by its completion record. Compact JSON cannot hold this text
+# inside a string, where quotes are escaped.
+last_decision() { grep '"type":"decision"' "$LOG" | tail -n 1 | jq -c ".${1:-}"; }

@@ -40,9 +40,9 @@ check "confirm: the right phrase on the terminal runs the command" [ -e "$T/conf
 check "confirm: the terminal shows the rule and what to type" \
 	grep -q "to confirm, type: $host" <<<"$out"
 check "confirm: the answer is recorded and accepted" \
-	jq -e -s --arg h "$host" '.[-1] | .decision == "allow" and .step == "confirm" and .confirm == $h and .answer_ok == true and .rule == "confirm-touch"' "$LOG"
+	jq -e -s --arg h "$host" 'map(select(.type == "decision")) | .[-1] | .decision == "allow" and .step == "confirm" and .confirm == $h and .answer_ok == true and .rule == "confirm-touch"' "$LOG"
 check "confirm: the question before the answer is recorded too" \
-	jq -e -s '.[-2] | .decision == "confirm" and .step == "confirm" and (has("answer_ok") | not)' "$LOG"
+	jq -e -s 'map(select(.type == "decision")) | .[-2] | .decision == "confirm" and .step == "confirm" and (has("answer_ok") | not)' "$LOG"
 
 out=$(printf 'nope\n' | pty "$GUARD" touch "$T/confirm-me-2" 2>&1)
 check "confirm: a wrong phrase runs nothing" [ ! -e "$T/confirm-me-2" ]
@@ -74,7 +74,7 @@ check "reason: a matching reason on the terminal runs it" [ -e "$T/reason-me-1" 
 check_that "reason: the terminal shows the pattern and the run book" \
 	'grep -q "run book: https://wiki.example/change" <<<"$out" && grep -q "INC|CHG" <<<"$out"'
 check "reason: the reason is recorded" \
-	jq -e -s '.[-1] | .decision == "allow" and .step == "reason" and .reason == "CHG-4711"' "$LOG"
+	jq -e -s 'map(select(.type == "decision")) | .[-1] | .decision == "allow" and .step == "reason" and .reason == "CHG-4711"' "$LOG"
 out=$(printf 'because\n' | pty "$GUARD" touch "$T/reason-me-2" 2>&1)
 check "reason: a reason that does not match runs nothing" [ ! -e "$T/reason-me-2" ]
 check "reason: the daemon says why" grep -q "does not match" <<<"$out"
@@ -108,14 +108,14 @@ touch "$T/moved-from"
 run_guard mv "$T/moved-from" "$T/moved-to"
 check "dry-run: the command is allowed and runs" [ -e "$T/moved-to" ]
 check "dry-run: the would-be decision is recorded" \
-	jq -e -s '.[-1] | .decision == "allow" and .dry_run == [{"rule": "watch-mv", "decision": "deny"}]' "$LOG"
+	jq -e -s 'map(select(.type == "decision")) | .[-1] | .decision == "allow" and .dry_run == [{"rule": "watch-mv", "decision": "deny"}]' "$LOG"
 json=$(run_guard --check --json mv a b)
 check "dry-run: the reply names the dry-run rule" \
 	jq -e '.parameters.decision == "allow" and .parameters.dry_run[0].rule == "watch-mv"' <<<"$json"
 
 GUARD_E2E_STAGE=prod-eu GUARD_E2E_SECRET=hunter2 run_guard true
 check "env: only the variables the policy refers to are recorded" \
-	jq -e -s '.[-1] | .env == {"GUARD_E2E_STAGE": "prod-eu"} and .dry_run[0].rule == "watch-stage"' "$LOG"
+	jq -e -s 'map(select(.type == "decision")) | .[-1] | .env == {"GUARD_E2E_STAGE": "prod-eu"} and .dry_run[0].rule == "watch-stage"' "$LOG"
 check_that "env: the rest of the environment never reaches the log" '! grep -q hunter2 "$LOG"'
 
 SSH_CONNECTION="192.0.2.1 50000 192.0.2.2 22" run_guard --check touch ssh-me >/dev/null

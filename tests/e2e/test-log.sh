@@ -11,36 +11,39 @@ run_guard true
 run_guard --check rm -rf / >/dev/null
 run_guard rm -rf /etc 2>/dev/null
 run_guard --check ls >/dev/null
-check "four decisions make exactly four records" [ "$(log_lines)" -eq 4 ]
-check "every line is one JSON object" jq -e -s 'length == 4 and all(type == "object")' "$LOG"
+# The command that ran (true) adds the record of its completion (test-finished).
+check "four decisions and one completion make exactly five records" [ "$(log_lines)" -eq 5 ]
+check "every line is one JSON object" jq -e -s 'length == 5 and all(type == "object")' "$LOG"
+DEC=$T/decisions-only.jsonl
+jq -c 'select(.type == "decision")' "$LOG" >"$DEC"
 
 fields='["ts","id","type","host","uid","user","gid","pid","cwd","argv","program","tty","check","env","decision","rule","mode","policy","seq","prev"]'
 check "every record has exactly the documented fields" \
-	jq -e -s --argjson f "$fields" 'all(keys_unsorted == $f)' "$LOG"
+	jq -e -s --argjson f "$fields" 'all(keys_unsorted == $f)' "$DEC"
 check "ts is RFC 3339 UTC with microseconds" \
 	jq -e -s 'all(.ts | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z$"))' "$LOG"
 check "ids are unique 32-hex strings" \
-	jq -e -s '(map(.id) | unique | length) == 4 and all(.id | test("^[0-9a-f]{32}$"))' "$LOG"
+	jq -e -s '(map(.id) | unique | length) == 5 and all(.id | test("^[0-9a-f]{32}$"))' "$LOG"
 check "uid, gid and user come from the kernel" \
 	jq -e -s --argjson u "$(id -u)" --argjson g "$(id -g)" --arg n "$(id -un)" \
-	'all(.uid == $u and .gid == $g and .user == $n)' "$LOG"
+	'all(.uid == $u and .gid == $g and .user == $n)' "$DEC"
 check "host is the daemon's host name" jq -e -s --arg h "$(uname -n)" 'all(.host == $h)' "$LOG"
-check "cwd is the client's" jq -e -s --arg d "$T" 'all(.cwd == $d)' "$LOG"
+check "cwd is the client's" jq -e -s --arg d "$T" 'all(.cwd == $d)' "$DEC"
 check "the first record: allow, not a check, resolved program" \
-	jq -e -s '.[0] | .decision == "allow" and .check == false and .rule == null and (.program | endswith("/true")) and .argv == ["true"]' "$LOG"
+	jq -e -s '.[0] | .decision == "allow" and .check == false and .rule == null and (.program | endswith("/true")) and .argv == ["true"]' "$DEC"
 check "the second record: deny, a check, with its rule" \
-	jq -e -s '.[1] | .decision == "deny" and .check == true and (.rule | type) == "string" and .argv == ["rm","-rf","/"]' "$LOG"
-check "the third record: deny of a run" jq -e -s '.[2] | .decision == "deny" and .check == false' "$LOG"
+	jq -e -s '.[1] | .decision == "deny" and .check == true and (.rule | type) == "string" and .argv == ["rm","-rf","/"]' "$DEC"
+check "the third record: deny of a run" jq -e -s '.[2] | .decision == "deny" and .check == false' "$DEC"
 check "the policy revision is in every record and matches status" \
 	jq -e -s --arg r "$("$GUARDCTL" --socket "$SOCK" --json status | jq -r .policy.revision)" \
-	'all(.policy == $r) and ($r | length) == 64' "$LOG"
-check "mode is enforce" jq -e -s 'all(.mode == "enforce")' "$LOG"
+	'all(.policy == $r) and ($r | length) == 64' "$DEC"
+check "mode is enforce" jq -e -s 'all(.mode == "enforce")' "$DEC"
 check "the environment is not recorded (the policy refers to none of it)" \
-	jq -e -s 'all(.env == {})' "$LOG"
-check "seq counts the records from 1" jq -e -s '[.[].seq] == [1,2,3,4]' "$LOG"
+	jq -e -s 'all(.env == {})' "$DEC"
+check "seq counts the records from 1" jq -e -s '[.[].seq] == [1,2,3,4,5]' "$LOG"
 check "the first record's prev is 64 zeros" jq -e -s '.[0].prev == ("0" * 64)' "$LOG"
 chain_ok=true
-for k in 2 3 4; do
+for k in 2 3 4 5; do
 	want=$(sed -n "$((k - 1))p" "$LOG" | tr -d '\n' | sha256sum | cut -d' ' -f1)
 	[ "$(sed -n "${k}p" "$LOG" | jq -r .prev)" = "$want" ] || chain_ok=false
 done
@@ -56,7 +59,7 @@ check "the id in the reply is in the log when the reply arrives" grep -q "\"id\"
 run_guard --check printf $'line1\nline2' '"quoted"' $'tab\tx' >/dev/null
 check "argv with newlines, quotes and tabs is one intact record" \
 	jq -e -s '.[-1].argv == ["printf", "line1\nline2", "\"quoted\"", "tab\tx"]' "$LOG"
-check "the log is still whole lines" [ "$(log_lines)" -eq 6 ]
+check "the log is still whole lines" [ "$(log_lines)" -eq 7 ]
 
 check "guardd stops cleanly" stop_daemon
 
@@ -91,7 +94,7 @@ check "status reports the log as failing" [ "$(jq .audit_ok <<<"$status")" = fal
 rm -f "$T/mnt/filler"
 run_guard touch "$T/full-marker"
 check "when space returns, guardd recovers by itself" [ -e "$T/full-marker" ]
-check "and records again" [ "$(log_lines)" -eq $((n_full + 1)) ]
+check "and records again (the decision and the completion)" [ "$(log_lines)" -eq $((n_full + 2)) ]
 check_that "guardd logged the failure once and the recovery" \
 	'[ "$(grep -c "cannot write decision log" "$T/guardd.err")" -eq 1 ] && grep -q "writable again" "$T/guardd.err"'
 check "guardd stops cleanly" stop_daemon

@@ -43,16 +43,16 @@ printf '#!/bin/sh\necho from-path "$@"\n' >"$T/bin/guardtestprog"
 chmod 0755 "$T/bin/guardtestprog"
 out=$(PATH="$T/bin:$PATH" run_guard guardtestprog a b)
 check "the program is found through PATH" [ "$out" = "from-path a b" ]
-check "the resolved path is what was sent" [ "$(last_field program)" = "\"$T/bin/guardtestprog\"" ]
+check "the resolved path is what was sent" [ "$(last_decision program)" = "\"$T/bin/guardtestprog\"" ]
 
 out=$(cd "$T/bin" && run_guard ./guardtestprog rel)
 check "a relative program path runs" [ "$out" = "from-path rel" ]
-check "a relative program path is sent absolute" [ "$(last_field program)" = "\"$T/bin/guardtestprog\"" ]
+check "a relative program path is sent absolute" [ "$(last_decision program)" = "\"$T/bin/guardtestprog\"" ]
 
 run_guard guard-no-such-program-here 2>/dev/null
 check "an unknown program exits 127" [ $? -eq 127 ]
 check "an unknown program is still asked about and recorded" \
-	[ "$(last_field argv)" = '["guard-no-such-program-here"]' ]
+	[ "$(last_decision argv)" = '["guard-no-such-program-here"]' ]
 
 printf 'echo not executable\n' >"$T/bin/noexec"
 chmod 0644 "$T/bin/noexec"
