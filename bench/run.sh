@@ -11,6 +11,7 @@
 set -eu
 
 BUILD=${BUILD:-build}
+SYNC=${SYNC:-always}      # guardd --sync: always (fdatasync per batch) or none
 CALLS1=${CALLS1:-5000}    # calls for the single client
 CALLS16=${CALLS16:-2000}  # calls per client with 16 clients
 WARMUP=${WARMUP:-100}
@@ -59,7 +60,7 @@ for f in "$src"/policy/rules.d/*.json; do
 	install -m 0644 "$f" "$tmp/rules.d/"
 done
 
-"$guardd" --socket "$tmp/guard.sock" --policy "$tmp/rules.d" \
+"$guardd" --socket "$tmp/guard.sock" --policy "$tmp/rules.d" --sync "$SYNC" \
 	--audit-log "$tmp/decisions.jsonl" 2>"$tmp/guardd.log" &
 pid=$!
 
@@ -76,7 +77,7 @@ while [ ! -S "$tmp/guard.sock" ]; do
 done
 
 packs=$(cd "$tmp/rules.d" && echo *.json)
-note "# $(uname -sr), $(nproc) CPUs, policy: $packs"
+note "# $(uname -sr), $(nproc) CPUs, policy: $packs, log sync: $SYNC"
 # In the background and waited for, so that a signal to this script is acted
 # on at once rather than after the run in progress.
 run() {

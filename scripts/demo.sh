@@ -1,7 +1,8 @@
 #!/bin/bash
 # demo.sh: guard's main job, start to finish. Builds guard, starts guardd on a
 # private socket with the shipped policy (policy/rules.d), runs commands through
-# guard (one allowed and run, one refused, one --check), and shows the log.
+# guard (one allowed and run, one refused, one --check, shell lines), and shows the
+# log with guardctl log, log verify and report.
 # Nothing outside a temporary directory is touched; the refused command is one
 # that would harm nothing even if it ran.
 set -euo pipefail
@@ -69,19 +70,24 @@ show_rc "$B/client/guard" --check ls -l /etc
 say "6. Why? Ask guardd to explain a decision, rule by rule"
 show "$B/client/guardctl" explain -- rm -rf /usr/
 
-say "7. guardd down: guard fails closed"
+say "7. Whole shell lines, as agents send them: every part is judged"
+show_rc "$B/client/guard" -c 'echo "rm -rf /"; true'
+show_rc "$B/client/guard" -c 'cd / && sudo rm -rf *'
+
+say "8. The decision log: one JSON line per record, durable before each answer"
+show "$B/client/guardctl" log "$demo/decisions.jsonl"
+echo
+show "$B/client/guardctl" log --decision deny --json "$demo/decisions.jsonl"
+echo
+show "$B/client/guardctl" log verify "$demo/decisions.jsonl"
+echo
+show "$B/client/guardctl" report "$demo/decisions.jsonl"
+
+say "9. guardd down: guard fails closed"
 kill "$daemon"
 wait "$daemon" || true
 daemon=
 show_rc "$B/client/guard" ls /
-
-say "8. The decision log: one JSON line per decision, written before each answer"
-cat "$demo/decisions.jsonl"
-if command -v jq >/dev/null; then
-	echo
-	jq -r '[.ts, .user, .decision, (.rule // "-"), (if .check then "check" else "run" end), (.argv | join(" "))] | @tsv' \
-		"$demo/decisions.jsonl" | awk -F'\t' '{ printf "%-28s %-6s %-6s %-12s %-6s %s\n", $1, $2, $3, $4, $5, $6 }'
-fi
 
 say "guardd's own log"
 cat "$demo/guardd.log"
