@@ -16,8 +16,8 @@ static const char *const commands[] = {
 	"mysql -u root -pS3cr3t -h db.internal -e 'show databases'",
 	"git log --oneline -20 | grep -v 'Merge' | head -5 > /tmp/log.txt",
 	"PGPASSWORD=hunter2 pg_dump -h db app | gzip > /backup/app.sql.gz",
-	"curl -sS -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln' "
-	"https://api.example.com/v1/items?page=2",
+	("curl -sS -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln' "
+	 "https://api.example.com/v1/items?page=2"),
 	"find . -name '*.log' -mtime +7 -exec rm -f {} \\;",
 	"git clone https://bob:ghp_0123456789abcdefghijABCDEFGHIJ012345@github.com/org/repo.git",
 	"docker run --rm -e MYSQL_ROOT_PASSWORD=pw -p 3306:3306 mysql:8",

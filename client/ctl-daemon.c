@@ -35,6 +35,8 @@ void ctl_command_usage(const struct ctl *o)
 		ctl_log_usage(stdout);
 	else if (strcmp(o->command, "report") == 0)
 		ctl_report_usage(stdout);
+	else if (strcmp(o->command, "approve") == 0 || strcmp(o->command, "reject") == 0)
+		ctl_approval_usage(stdout);
 	printf("  -s, --socket PATH     guardd's socket\n"
 	       "      --json            print results as JSON\n"
 	       "  -h, --help            show this help\n");

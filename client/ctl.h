@@ -75,6 +75,8 @@ int ctl_log_parse_time(const char *opt, const char *value, int64_t *ret);
 /* log's and report's options, for their --help. */
 void ctl_log_usage(FILE *f);
 void ctl_report_usage(FILE *f);
+/* approve's and reject's options, for their --help. */
+void ctl_approval_usage(FILE *f);
 
 /* The commands. argv[0] is the command's name; getopt starts at argv[1]. */
 int ctl_status(struct ctl *o, int argc, char **argv);
@@ -86,3 +88,6 @@ int ctl_report(struct ctl *o, int argc, char **argv);
 int ctl_policy_check(struct ctl *o, int argc, char **argv);
 int ctl_policy_test(struct ctl *o, int argc, char **argv);
 int ctl_explain(struct ctl *o, int argc, char **argv);
+int ctl_pending(struct ctl *o, int argc, char **argv);
+int ctl_approve(struct ctl *o, int argc, char **argv);
+int ctl_reject(struct ctl *o, int argc, char **argv);

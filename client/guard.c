@@ -11,12 +11,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "approval.h"
+#include "breakglass.h"
 #include "call.h"
 #include "config.h"
 #include "env.h"
 #include "exit.h"
 #include "guard/policy.h"
 #include "guard/protocol.h"
+#include "listing.h"
+#include "present.h"
 #include "prompt.h"
 #include "resolve.h"
 #include "run.h"
@@ -32,7 +36,7 @@
 #define GUARD_FINISHED_TIMEOUT_MS 10000
 
 /* judge() results besides exit codes. */
-enum { JUDGE_RUN = -1, JUDGE_ASK = -2 };
+enum { JUDGE_RUN = -1, JUDGE_ASK = -2, JUDGE_APPROVE = -3 };
 
 struct options {
 	bool check;
@@ -41,6 +45,11 @@ struct options {
 	const char *confirm; /* --confirm: the phrase, given ahead */
 	const char *reason;  /* --reason: the reason, given ahead */
 	const char *line;    /* -c: a shell line, run with /bin/sh -c if allowed */
+	const char *break_glass; /* --break-glass: run without a decision, for this reason */
+	const char *spool_dir;   /* --spool-dir: where a break-glass goes without guardd */
+	bool list;               /* --list: the rules that apply here and now */
+	bool no_wait;            /* --no-wait: an approval is not waited for (approval.h) */
+	const char *approval;    /* --approval: the approved request to run with */
 };
 
 /* A shell line runs with the system shell, as system(3) and sh -c do. */
@@ -51,6 +60,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: guard [OPTIONS] [--] COMMAND [ARG...]\n"
 		"       guard [OPTIONS] -c 'SHELL LINE'\n"
+		"       guard [OPTIONS] --break-glass REASON [--] COMMAND [ARG...]\n"
+		"       guard --list [--json]\n"
 		"Ask guardd whether COMMAND may run here and now; run it only if allowed.\n"
 		"With -c, guardd judges every command of the line, then /bin/sh runs it.\n\n"
 		"  -c LINE               a shell line instead of COMMAND\n"
@@ -59,30 +70,67 @@ static void usage(FILE *f)
 		"                        the command is not run)\n"
 		"  -r, --reason TEXT     the reason to give if a rule asks for one\n"
 		"      --confirm PHRASE  the phrase to type if a rule asks for confirmation\n"
+		"      --no-wait         when a rule asks for approval, print the request's id\n"
+		"                        and how to go on, and exit 2 instead of waiting\n"
+		"      --approval ID     run once request ID is approved (waits for it; the\n"
+		"                        same command in the same directory)\n"
+		"      --break-glass REASON\n"
+		"                        emergency: run COMMAND without asking for a decision;\n"
+		"                        it is recorded with REASON (guardd, else the spool and\n"
+		"                        syslog) and may be forbidden by the site\n"
+		"      --spool-dir DIR   the break-glass spool used when guardd is down\n"
+		"                        (default $%s,\n"
+		"                        else %s)\n"
+		"  -l, --list            show the rules that apply to you here and now\n"
 		"  -s, --socket PATH     guardd's socket (default $%s, else %s)\n"
 		"  -h, --help            show this help\n"
 		"  -V, --version         show the version\n\n"
 		"A rule may ask for a confirmation phrase or a reason: guard asks on the\n"
-		"terminal, or takes --confirm/--reason when there is none.\n\n"
+		"terminal, or takes --confirm/--reason when there is none. Colour only on a\n"
+		"terminal and without $NO_COLOR; --json for scripts.\n\n"
 		"guard stays the command's parent, passes signals on, and reports how it\n"
 		"ended to guardd. Exit status: the command's own when it runs (128+N when\n"
 		"signal N ended it); 1 denied; 2 needs a human step that was not completed;\n"
 		"3 no decision (guardd unreachable or in error); 4 bad usage; 126/127 the\n"
 		"allowed command could not be executed. With --check: 0 it would run,\n"
 		"1, 2 or 3 as above. See guard(1).\n",
-		GUARD_SOCKET_ENV, GUARD_DEFAULT_SOCKET);
+		GUARD_SPOOL_DIR_ENV, GUARD_DEFAULT_SPOOL_DIR, GUARD_SOCKET_ENV, GUARD_DEFAULT_SOCKET);
+}
+
+/* --list and --break-glass against the rest; false after saying why. */
+static bool bg_options_ok(const struct options *o, bool command)
+{
+	const char *problem =
+		o->list && (command || o->line || o->check || o->break_glass)
+			? "--list takes no command and goes with no -c, --check or --break-glass"
+		: o->break_glass && (o->check || o->reason || o->confirm)
+			? "--break-glass takes its reason itself and goes with no --check, "
+			  "--reason or --confirm"
+		: o->break_glass && breakglass_reason_problem(o->break_glass)
+			? breakglass_reason_problem(o->break_glass)
+			: NULL;
+	if (problem)
+		fprintf(stderr, "guard: %s\nTry 'guard --help'.\n", problem);
+	return !problem;
 }
 
 /* Returns the index of COMMAND in argv, or -1 after printing why (or help). */
 static int parse_args(int argc, char **argv, struct options *o, int *ret_exit)
 {
 	enum { OPT_JSON = 256, OPT_CONFIRM };
+	enum { OPT_BREAK_GLASS = 512, OPT_SPOOL_DIR };
+	enum { OPT_NO_WAIT = 768, OPT_APPROVAL };
 	static const struct option opts[] = {
 		{"check", no_argument, NULL, 'n'},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"reason", required_argument, NULL, 'r'},
 		{"confirm", required_argument, NULL, OPT_CONFIRM},
 		{"socket", required_argument, NULL, 's'},
+		{"break-glass", required_argument, NULL, OPT_BREAK_GLASS},
+		{"spool-dir", required_argument, NULL, OPT_SPOOL_DIR},
+		{"list", no_argument, NULL, 'l'},
+		{"no-wait", no_argument, NULL, OPT_NO_WAIT},
+		{"approval", required_argument, NULL, OPT_APPROVAL},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -90,8 +138,23 @@ static int parse_args(int argc, char **argv, struct options *o, int *ret_exit)
 	int c;
 	*ret_exit = EXIT_USAGE;
 	/* '+': options end at COMMAND, whose own options are not ours. */
-	while ((c = getopt_long(argc, argv, "+nr:s:c:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+nr:s:c:lhV", opts, NULL)) != -1) {
 		switch (c) {
+		case OPT_BREAK_GLASS:
+			o->break_glass = optarg;
+			break;
+		case OPT_SPOOL_DIR:
+			o->spool_dir = optarg;
+			break;
+		case 'l':
+			o->list = true;
+			break;
+		case OPT_NO_WAIT:
+			o->no_wait = true;
+			break;
+		case OPT_APPROVAL:
+			o->approval = optarg;
+			break;
 		case 'n':
 			o->check = true;
 			break;
@@ -127,6 +190,19 @@ static int parse_args(int argc, char **argv, struct options *o, int *ret_exit)
 	    (o->confirm && strlen(o->confirm) > GUARD_MAX_ANSWER)) {
 		fprintf(stderr, "guard: --reason and --confirm take at most %d bytes\n",
 			GUARD_MAX_ANSWER);
+		return -1;
+	}
+	if (!bg_options_ok(o, optind < argc))
+		return -1;
+	if (o->approval && (!approval_id_ok(o->approval) || o->break_glass)) {
+		fprintf(stderr, "guard: --approval takes a request id (32 lowercase hex digits) and "
+				"goes with no --break-glass\nTry 'guard --help'.\n");
+		return -1;
+	}
+	if (o->list)
+		return optind;
+	if (o->line && !*o->line) {
+		fprintf(stderr, "guard: -c takes a shell line; it is empty\nTry 'guard --help'.\n");
 		return -1;
 	}
 	if (o->line && strlen(o->line) > POLICY_LINE_MAX) {
@@ -195,6 +271,11 @@ static json_t *check_params(char **cmd, int n, const char *program, const char *
 	} else {
 		json_decref(argv);
 	}
+	/* A break-glass asks nothing: the approval flow is not its business. */
+	if (params && !o->break_glass && approval_params(params, o->check, o->approval) < 0) {
+		json_decref(params);
+		params = NULL;
+	}
 	if (!params)
 		fprintf(stderr, "guard: cannot encode the request (the current directory, program "
 				"path or an answer is not valid UTF-8)\n");
@@ -213,6 +294,14 @@ static int ask(const struct options *o, json_t *params, json_t **ret)
 	}
 	r = call_method(fd, GUARD_METHOD_CHECK, params, ret);
 	close(fd);
+	/* Ours to send, so it is the request that is wrong, not the daemon. */
+	if (r == -EMSGSIZE) {
+		fprintf(stderr,
+			"guard: the request is larger than %d bytes (the command, its "
+			"arguments and working directory); nothing was run\n",
+			GUARD_MAX_MESSAGE);
+		return EXIT_USAGE;
+	}
 	if (r < 0) {
 		fprintf(stderr, "guard: no decision from guardd at %s: %s; nothing was run\n", path,
 			call_strerror(r));
@@ -226,37 +315,28 @@ static const char *str(json_t *p, const char *key)
 	return json_string_value(json_object_get(p, key));
 }
 
-/* "denied by rule X: MESSAGE", the run book, and what the step needs. */
+/* "denied by rule X: MESSAGE", the run book, and what the step needs (present.h). */
 static void say_decision(json_t *p, const char *what, FILE *f, const char *prefix)
 {
-	const char *rule = str(p, "rule"), *msg = str(p, "message");
-	if (rule)
-		fprintf(f, "%s%s by rule %s: %s\n", prefix, what, rule, msg ? msg : "");
-	else
-		fprintf(f, "%s%s: %s\n", prefix, what, msg ? msg : "");
-	if (str(p, "runbook"))
-		fprintf(f, "%srun book: %s\n", prefix, str(p, "runbook"));
-	json_t *ap = json_object_get(p, "approvers");
-	if (str(p, "phrase"))
-		fprintf(f, "%sto confirm, type: %s\n", prefix, str(p, "phrase"));
-	if (str(p, "reason_pattern"))
-		fprintf(f, "%sa reason must match: %s\n", prefix, str(p, "reason_pattern"));
-	if (ap)
-		fprintf(f, "%sapproval by %lld of group %s, valid %llds\n", prefix,
-			(long long)json_integer_value(json_object_get(ap, "count")),
-			str(ap, "group"),
-			(long long)json_integer_value(json_object_get(ap, "expires_sec")));
+	struct present pr;
+	present_init(&pr, f, prefix);
+	/* --check's answer on standard output is read by scripts too: plain words. */
+	pr.color = pr.color && f != stdout;
+	present_decision(&pr, p, what);
 }
 
 /* A human step this guard will not or cannot complete: say how to, exit 2. */
 static int step_blocked(const struct options *o, json_t *p, const char *d, const char *why)
 {
-	if (!o->check)
-		say_decision(p,
-			     !strcmp(d, "confirm")  ? "confirmation asked"
-			     : !strcmp(d, "reason") ? "reason asked"
-						    : "approval needed",
-			     stderr, "guard: ");
+	if (!o->check) {
+		struct present pr;
+		present_init(&pr, stderr, "guard: ");
+		present_decision(&pr, p,
+				 !strcmp(d, "confirm")  ? "confirmation asked"
+				 : !strcmp(d, "reason") ? "reason asked"
+							: "approval needed");
+		present_next_step(&pr, p);
+	}
 	if (why)
 		fprintf(stderr, "guard: %s; nothing was run\n", why);
 	return EXIT_HUMAN;
@@ -272,9 +352,10 @@ static int judge(const struct options *o, json_t *reply, bool may_ask)
 	bool allowed = d && strcmp(d, "allow") == 0;
 	bool will_ask =
 		!o->check && may_ask && d && (!strcmp(d, "confirm") || !strcmp(d, "reason"));
+	bool waits = !o->check && !o->no_wait && d && !strcmp(d, "approve") && approval_made(p);
 	/* In a run, stdout belongs to the command: JSON only when it will not run,
 	 * and not for a question that an answer may still turn into a run. */
-	if (o->json && (o->check || (!allowed && !will_ask))) {
+	if (o->json && (o->check || (!allowed && !will_ask && !waits))) {
 		json_dumpf(reply, stdout, JSON_COMPACT);
 		putchar('\n');
 	}
@@ -306,11 +387,11 @@ static int judge(const struct options *o, json_t *reply, bool may_ask)
 		return may_ask ? JUDGE_ASK : step_blocked(o, p, d, "no answer was accepted");
 	}
 	if (d && strcmp(d, "approve") == 0) {
+		if (!o->check && approval_made(p))
+			return JUDGE_APPROVE;
 		if (o->check && !quiet)
 			say_decision(p, "approval needed", f, prefix);
-		return step_blocked(
-			o, p, d,
-			o->check ? NULL : "approvals cannot be given in this version of guard");
+		return step_blocked(o, p, d, o->check ? NULL : "no approval request was made");
 	}
 	fprintf(stderr, "guard: guardd's decision \"%s\" is not understood; nothing was run\n",
 		d ? d : "(none)");
@@ -430,9 +511,21 @@ static void die_of_sigint(void)
 static int decide(const struct options *o, json_t *params, char **cmd, char **ret_id)
 {
 	json_t *reply = NULL;
-	int code = ask(o, params, &reply);
+	struct approval_opts ao = {o->socket, o->no_wait, o->line, cmd};
+	int code = o->approval && !o->check ? approval_wait_id(&ao, o->approval) : 0;
+	if (code == 0)
+		code = ask(o, params, &reply);
 	if (code == 0)
 		code = judge(o, reply, !o->confirm && !o->reason);
+	if (code == JUDGE_APPROVE) {
+		code = approval_wait_new(&ao, json_object_get(reply, "parameters"), params);
+		json_decref(reply);
+		reply = NULL;
+		if (code == 0)
+			code = ask(o, params, &reply);
+		if (code == 0)
+			code = judge(o, reply, false);
+	}
 	if (code == JUDGE_ASK) {
 		code = get_answer(o, reply, params, cmd);
 		json_decref(reply);
@@ -450,12 +543,33 @@ static int decide(const struct options *o, json_t *params, char **cmd, char **re
 	return code;
 }
 
+/* --break-glass: recorded first (breakglass.h), then run as an allowed command is. */
+static int break_glass(const struct options *o, json_t *params, char **cmd, int n, char **ret_id)
+{
+	char what[1024] = "";
+	size_t used = 0;
+	for (int i = 0; !o->line && i < n && used + 1 < sizeof what; i++)
+		used += (size_t)snprintf(what + used, sizeof what - used, "%s%s", i ? " " : "",
+					 cmd[i]);
+	struct breakglass_options bo = {
+		.socket = o->socket,
+		.spool_dir = o->spool_dir,
+		.reason = o->break_glass,
+		.what = o->line ? o->line : what,
+		.json = o->json,
+	};
+	int code = breakglass_begin(&bo, params, ret_id);
+	return code == 0 ? JUDGE_RUN : code;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = {0};
 	int code, i = parse_args(argc, argv, &o, &code);
 	if (i < 0)
 		return code;
+	if (o.list)
+		return listing_run(o.socket, o.json);
 	char *cwd = getcwd(NULL, 0);
 	if (!cwd) {
 		fprintf(stderr, "guard: cannot tell the current directory: %s; nothing was run\n",
@@ -477,14 +591,18 @@ int main(int argc, char **argv)
 	free(cwd);
 	/* Without a request that says exactly what would run, nothing runs. */
 	char *id = NULL;
-	code = params ? decide(&o, params, cmd, &id) : EXIT_UNDECIDED;
+	code = !params		? EXIT_UNDECIDED
+	       : o.break_glass ? break_glass(&o, params, cmd, n, &id)
+			       : decide(&o, params, cmd, &id);
 	json_decref(params);
 	fflush(stdout);
 	int sig = 0;
 	if (code == JUDGE_RUN) {
 		struct run_result res;
 		code = run(program, cmd, &res);
-		report(&o, id, &res);
+		/* A break-glass that went to the spool has no record to complete. */
+		if (id || !o.break_glass)
+			report(&o, id, &res);
 		sig = res.signal;
 	}
 	free(id);

@@ -28,6 +28,9 @@ static const struct command commands[] = {
 	{"log rotate", ctl_log_rotate, "", "start a new log file (root or admin group)"},
 	{"log", ctl_log, "[OPTIONS] [FILE...]", "query the decision log; see --help"},
 	{"report", ctl_report, "[OPTIONS] [FILE...]", "a blameless summary of the log"},
+	{"pending", ctl_pending, "[ID]", "approval requests you may act on, and your own"},
+	{"approve", ctl_approve, "ID [--reason TEXT]", "approve another user's request"},
+	{"reject", ctl_reject, "ID [--reason TEXT]", "reject a request (or withdraw your own)"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -33,12 +33,16 @@ static void usage(FILE *f)
 		"                              connections of one user (default 64)\n"
 		"      --idle-timeout SEC      close connections idle this long (default 30)\n"
 		"      --admin-group GROUP     members may reload (root always may)\n"
+		"      --spool-dir DIR         take in guard's break-glass records from DIR\n"
+		"                              (default %s)\n"
+		"      --state-dir DIR         keep pending approval requests in DIR\n"
+		"                              (default %s)\n"
 		"  -v, --verbose               also log connections opened and closed\n"
 		"  -h, --help                  show this help\n"
 		"  -V, --version               show the version\n\n"
 		"See guardd(8) and guard-policy(5).\n",
 		GUARD_DEFAULT_POLICY, GUARD_SOCKET_ENV, GUARD_DEFAULT_SOCKET,
-		GUARD_DEFAULT_AUDIT_LOG);
+		GUARD_DEFAULT_AUDIT_LOG, GUARD_DEFAULT_SPOOL_DIR, GUARD_DEFAULT_STATE_DIR);
 }
 
 static int parse_uint(const char *s, unsigned *ret)
@@ -105,6 +109,8 @@ enum {
 	OPT_SYSLOG,
 	OPT_SYSLOG_SOCKET,
 	OPT_REDACT,
+	OPT_SPOOL_DIR,
+	OPT_STATE_DIR,
 };
 
 /* Returns 0 to run, 1 to exit successfully (help), or -EINVAL. */
@@ -123,6 +129,8 @@ static int parse_args(int argc, char **argv, struct options *o, enum log_level *
 		{"max-connections-per-uid", required_argument, NULL, OPT_MAX_PER_UID},
 		{"idle-timeout", required_argument, NULL, OPT_IDLE},
 		{"admin-group", required_argument, NULL, OPT_ADMIN_GROUP},
+		{"spool-dir", required_argument, NULL, OPT_SPOOL_DIR},
+		{"state-dir", required_argument, NULL, OPT_STATE_DIR},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -175,6 +183,14 @@ static int parse_args(int argc, char **argv, struct options *o, enum log_level *
 		case OPT_ADMIN_GROUP:
 			set->admin_group = optarg;
 			break;
+		case OPT_SPOOL_DIR:
+			r = optarg[0] == '/' ? 0 : -EINVAL;
+			set->spool_dir = optarg;
+			break;
+		case OPT_STATE_DIR:
+			r = optarg[0] == '/' ? 0 : -EINVAL;
+			set->state_dir = optarg;
+			break;
 		case 'v':
 			*level = LOG_LEVEL_DEBUG;
 			break;
@@ -220,6 +236,10 @@ static void apply_options(const struct options *o, struct manager_config *cfg)
 		cfg->idle_timeout = set->idle_timeout;
 	if (set->admin_group)
 		cfg->admin_group = set->admin_group;
+	if (set->spool_dir)
+		cfg->spool_dir = set->spool_dir;
+	if (set->state_dir)
+		cfg->state_dir = set->state_dir;
 }
 
 static int load_settings(struct settings *s, const char *path, struct manager_config *cfg)
@@ -283,6 +303,8 @@ int main(int argc, char **argv)
 		.max_conns = 1024,
 		.max_conns_per_uid = 64,
 		.idle_timeout = 30.0,
+		.spool_dir = GUARD_DEFAULT_SPOOL_DIR,
+		.state_dir = GUARD_DEFAULT_STATE_DIR,
 	};
 	struct options o = {0};
 	struct settings *s = NULL;

@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include "activation.h"
+#include "approvals.h"
 #include "audit.h"
 #include "conn.h"
 #include "guard/policy.h"
@@ -20,6 +23,7 @@
 #include "recent.h"
 #include "redact.h"
 #include "reload.h"
+#include "spool.h"
 #include "syslog-sink.h"
 
 /* How long a user or group name is trusted before NSS is asked again. */
@@ -52,6 +56,8 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct manager *m = w->data;
 	int fd = -1;
 	for (int i = 0; i < ACCEPT_BATCH; i++) {
+		/* NULL, NULL is allowed (accept4(2)); cppcheck's gnu.cfg says otherwise. */
+		/* cppcheck-suppress nullPointer */
 		fd = accept4(m->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			break;
@@ -86,9 +92,11 @@ static void sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct manager *m = w->data;
 	log_info("received SIGHUP, reloading %s", m->cfg.policy_dir);
+	activation_notify("RELOADING=1"); /* READY=1 again when the reload is done */
 	int r = reload_request(m->reload, NULL);
 	if (r < 0)
 		log_errno(r, "cannot reload");
+	spool_ingest(m); /* and the break-glass spool is looked at again */
 }
 
 /* SIGUSR1 reopens the log, for logrotate's postrotate (with "create"). */
@@ -151,6 +159,34 @@ static int resolve_admin_group(struct manager *m)
 	return 0;
 }
 
+/* The socket systemd passed (socket activation), else our own. */
+static int open_listener(struct manager *m)
+{
+	int r = activation_listen_fd(&m->listen_fd);
+	if (r < 0)
+		return log_errno(r, "refusing to start: the socket systemd passed (LISTEN_FDS) "
+				    "is not one listening Unix stream socket");
+	if (r > 0) {
+		struct sockaddr_un addr;
+		socklen_t len = sizeof addr;
+		m->activated = true;
+		if (getsockname(m->listen_fd, (struct sockaddr *)&addr, &len) == 0 &&
+		    addr.sun_path[0])
+			snprintf(m->activated_path, sizeof m->activated_path, "%s", addr.sun_path);
+		else
+			snprintf(m->activated_path, sizeof m->activated_path,
+				 "(socket activation)");
+		m->cfg.socket_path = m->activated_path;
+		return 0;
+	}
+	r = listen_open(m->cfg.socket_path, &m->listen_fd, &m->listen_ino);
+	if (r == -EADDRINUSE)
+		log_error("refusing to start: another guardd answers on %s", m->cfg.socket_path);
+	else if (r < 0)
+		log_errno(r, "refusing to start: cannot listen on %s", m->cfg.socket_path);
+	return r;
+}
+
 /* A decision whose record was lost with its batch was answered with a deny: no
  * completion may be reported for it. */
 static void forget_unwritten(void *data, const char *id)
@@ -158,6 +194,7 @@ static void forget_unwritten(void *data, const char *id)
 	struct manager *m = data;
 	if (m->recent)
 		recent_forget(m->recent, id);
+	approvals_unwritten(m->approvals, id);
 }
 
 /* A copy of every record for syslog or the journal, when configured. A syslog
@@ -198,11 +235,7 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	r = load_policy(m);
 	if (r < 0)
 		goto fail;
-	r = listen_open(cfg->socket_path, &m->listen_fd, &m->listen_ino);
-	if (r == -EADDRINUSE)
-		log_error("refusing to start: another guardd answers on %s", cfg->socket_path);
-	else if (r < 0)
-		log_errno(r, "refusing to start: cannot listen on %s", cfg->socket_path);
+	r = open_listener(m);
 	if (r < 0)
 		goto fail;
 	r = setup_loop(m);
@@ -225,6 +258,13 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 			  r == -EINVAL ? err : strerror(-r));
 		goto fail;
 	}
+	/* After the log: requests that expired while we were down are recorded so. */
+	r = approvals_open(m, &m->approvals);
+	if (r < 0)
+		goto fail;
+	/* Break-glass records guard left while we were down; a spool that cannot be read
+	 * is logged, and no reason not to decide. */
+	spool_ingest(m);
 	*ret = m;
 	return 0;
 fail:
@@ -234,8 +274,13 @@ fail:
 
 int manager_run(struct manager *m)
 {
-	log_info("listening on %s, decisions to %s", m->cfg.socket_path, audit_path(m->audit));
+	log_info("listening on %s%s, decisions to %s", m->cfg.socket_path,
+		 m->activated ? " (passed by systemd)" : "", audit_path(m->audit));
+	int r = activation_notify("READY=1\nSTATUS=deciding");
+	if (r < 0)
+		log_errno(r, "cannot tell the service manager guardd is ready");
 	ev_run(m->loop, 0);
+	activation_notify("STOPPING=1");
 	return 0;
 }
 
@@ -250,13 +295,17 @@ void manager_free(struct manager *m)
 		conn_free(m->conns);
 	reload_free(m->reload);
 	audit_free(m->audit); /* uses the loop */
+	/* After the log's last batch, whose failure would undo approval steps. */
+	approvals_free(m->approvals);
+	m->approvals = NULL;
 	syslog_sink_free(m->syslog);
 	redact_free(m->redact);
 	if (m->loop)
 		ev_loop_destroy(m->loop);
 	if (m->listen_fd >= 0) {
 		close(m->listen_fd);
-		listen_unlink(m->cfg.socket_path, m->listen_ino);
+		if (!m->activated) /* systemd's socket outlives us */
+			listen_unlink(m->cfg.socket_path, m->listen_ino);
 	}
 	policy_free(m->policy);
 	names_free(m->names);

@@ -18,6 +18,7 @@ struct names;
 struct peer;
 struct reload;
 struct recent;
+struct approvals;
 
 /* When the decision log is flushed to the disk (see audit.h). */
 enum audit_sync {
@@ -38,6 +39,11 @@ struct manager_config {
 	unsigned max_conns_per_uid; /* connections of one uid */
 	double idle_timeout;        /* seconds a connection may sit idle */
 	const char *admin_group;    /* may Reload besides root; NULL: root only */
+	const char *spool_dir;      /* break-glass records guard left while we were down */
+	const char *state_dir;      /* approvals.json: the approval requests (approvals.h) */
+	bool no_break_glass;        /* "break_glass": false: the site forbids break-glass */
+	const char *const *break_glass_deny; /* users (names or uids) who may not break glass */
+	size_t n_break_glass_deny;
 };
 
 /* Connections held by one uid; a short array, as few uids connect at once. */
@@ -59,11 +65,14 @@ struct manager {
 	struct names *names;
 	struct reload *reload;
 	struct recent *recent; /* allowed decisions awaiting their completion */
+	struct approvals *approvals; /* the two-person rule's requests (approvals.h) */
 	gid_t admin_gid;
 	bool has_admin_gid;
 
 	int listen_fd;
 	ino_t listen_ino;
+	bool activated;           /* listen_fd came from systemd: never unlink it */
+	char activated_path[108]; /* its path, as socket_path then points here */
 	ev_io accept_io;
 	ev_timer accept_pause; /* EMFILE: wait before accepting again */
 

@@ -1,12 +1,14 @@
 /* method-check.c: io.guard.Check, the decision. Every path that is not a clean
  * evaluation with a written record ends in a deny or an error, never an allow.
  * A human step (confirm, reason) is answered by calling Check again with the
- * answer; the daemon, not the client, judges the answer, and records it. */
+ * answer; the daemon, not the client, judges the answer, and records it. An
+ * approval (approvals.h) is asked for and used the same way: "request", "approval". */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "approvals.h"
 #include "audit.h"
 #include "conn.h"
 #include "guard/policy.h"
@@ -47,17 +49,27 @@ static int priority(const struct outcome *o)
 								       : LOG_LEVEL_NOTICE;
 }
 
+/* Adds the approval's fields (borrowed, may be NULL) to o; false when out of memory. */
+static bool add_fields(json_t *o, json_t *fields)
+{
+	return !o || !fields || json_object_update(o, fields) == 0;
+}
+
 /* Queues the record; the reply leaves once the record is on disk (audit.h). When it
  * cannot even be queued, the answer is a deny now. */
-static json_t *record(struct call *call, const struct request *rq, struct outcome *o)
+static json_t *record(struct call *call, const struct request *rq, struct outcome *o,
+		      const struct approvals_fields *af)
 {
 	struct manager *m = call->m;
 	json_t *rec = record_decision(m, &call->conn->peer, rq, o);
-	if (rec && record_redact(rec, m->redact) < 0) {
+	if (rec && (record_redact(rec, m->redact) < 0 || !add_fields(rec, af->record))) {
 		json_decref(rec);
 		rec = NULL;
 	}
-	json_t *reply = rec ? method_reply(record_reply(m, o)) : NULL;
+	json_t *params = rec ? record_reply(m, o) : NULL;
+	json_t *reply = params && add_fields(params, af->reply) ? method_reply(params) : NULL;
+	if (params && !reply)
+		json_decref(params);
 	int r = reply ? audit_submit(m->audit, rec, call->conn, reply, record_unrecorded,
 				     priority(o))
 		      : -ENOMEM;
@@ -77,7 +89,7 @@ json_t *method_check(struct call *call)
 	struct manager *m = call->m;
 	struct request rq;
 	json_t *bad;
-	if (request_parse(call, REQUEST_CHECK | REQUEST_ANSWERS, &rq, &bad) < 0)
+	if (request_parse(call, REQUEST_CHECK | REQUEST_ANSWERS | REQUEST_APPROVAL, &rq, &bad) < 0)
 		return bad;
 	struct policy_request pr;
 	request_context(&rq, &call->conn->peer, m, &pr);
@@ -96,7 +108,11 @@ json_t *method_check(struct call *call)
 	if (o.d.verdict != POLICY_ALLOW && o.d.verdict != POLICY_DENY)
 		o.step = o.d.verdict;
 	judge_answer(&o, &rq, why, sizeof why);
-	json_t *reply = record(call, &rq, &o);
+	struct approvals_fields af;
+	approvals_check(call, &rq, &o, why, sizeof why, &af);
+	json_t *reply = record(call, &rq, &o, &af);
+	json_decref(af.record);
+	json_decref(af.reply);
 	if (call->later && o.d.verdict == POLICY_ALLOW && !rq.check)
 		recent_add(m->recent, id, call->conn->peer.uid, call->conn->peer.pid, recent_now());
 	m->n_decisions++;

@@ -51,3 +51,8 @@ json_t *method_get_info(struct call *call);
 json_t *method_explain(struct call *call);
 json_t *method_reload(struct call *call);
 json_t *method_rotate_log(struct call *call);
+json_t *method_break_glass(struct call *call);
+json_t *method_list(struct call *call);
+json_t *method_pending(struct call *call);
+json_t *method_approve(struct call *call);
+json_t *method_reject(struct call *call);

@@ -11,6 +11,12 @@ static const struct method method_table[] = {
 	{GUARD_METHOD_STATUS, method_status, false},
 	{GUARD_METHOD_RELOAD, method_reload, true},
 	{GUARD_METHOD_ROTATE_LOG, method_rotate_log, true},
+	{GUARD_METHOD_BREAK_GLASS, method_break_glass, false},
+	{GUARD_METHOD_LIST, method_list, false},
+	/* Open to all: approvals.h checks who may do what with each request. */
+	{GUARD_METHOD_PENDING, method_pending, false},
+	{GUARD_METHOD_APPROVE, method_approve, false},
+	{GUARD_METHOD_REJECT, method_reject, false},
 	{VARLINK_METHOD_INFO, method_get_info, false},
 };
 

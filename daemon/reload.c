@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activation.h"
 #include "conn.h"
 #include "guard/policy.h"
 #include "guard/protocol.h"
@@ -105,6 +106,7 @@ static void done_cb(struct ev_loop *loop, ev_async *w, int revents)
 	rl->running = false;
 	json_t *reply = apply(rl);
 	policy_errors_clear(&rl->errs);
+	activation_notify("READY=1"); /* after RELOADING=1, whatever came of it */
 	struct waiters answered = rl->now;
 	rl->now = rl->next;
 	rl->next = (struct waiters){0};

@@ -23,8 +23,12 @@ static bool known_key(const char *key, unsigned keys)
 	static const char *const common[] = {"argv", "line", "program", "cwd", "tty", "env"};
 	for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
 		if (strcmp(key, common[i]) == 0)
-			return true;
+			return i >= 3 || !(keys & REQUEST_NO_COMMAND);
+	if ((keys & REQUEST_REASON) && strcmp(key, "reason") == 0)
+		return true;
 	if ((keys & REQUEST_CHECK) && strcmp(key, "check") == 0)
+		return true;
+	if ((keys & REQUEST_APPROVAL) && (!strcmp(key, "request") || !strcmp(key, "approval")))
 		return true;
 	if ((keys & REQUEST_EXPLAIN) &&
 	    (!strcmp(key, "user") || !strcmp(key, "host") || !strcmp(key, "time")))
@@ -108,7 +112,8 @@ static int parse_argv(json_t *argv, struct request *r)
 }
 
 /* The first bad parameter's name and what is wrong with it, or NULL. */
-static const char *check_fields(json_t *p, struct request *r, const char **ret_why, int *ret_err)
+static const char *check_fields(json_t *p, unsigned keys, struct request *r, const char **ret_why,
+				int *ret_err)
 {
 	int e;
 #define TRY(expr, key, why)                                                                        \
@@ -124,7 +129,8 @@ static const char *check_fields(json_t *p, struct request *r, const char **ret_w
 	TRY(line ? get_string(p, "line", POLICY_LINE_MAX, &r->line) : 0, "line",
 	    "must be a shell line of at most 65536 bytes");
 	TRY(line && (!r->line || !*r->line) ? -EINVAL : 0, "line", "must not be empty");
-	TRY(line ? 0 : parse_argv(json_object_get(p, "argv"), r), "argv",
+	TRY(line || (keys & REQUEST_NO_COMMAND) ? 0 : parse_argv(json_object_get(p, "argv"), r),
+	    "argv",
 	    "must be an array of 1 to 4096 strings");
 	TRY(get_path(p, "program", false, &r->program), "program",
 	    "must be an absolute path or null");
@@ -139,6 +145,15 @@ static const char *check_fields(json_t *p, struct request *r, const char **ret_w
 	json_t *check = json_object_get(p, "check");
 	TRY(check && !json_is_boolean(check) ? -EINVAL : 0, "check", "must be a boolean");
 	r->check = json_is_true(check);
+	json_t *want = json_object_get(p, "request");
+	TRY(want && !json_is_boolean(want) ? -EINVAL : 0, "request", "must be a boolean");
+	r->want_request = json_is_true(want);
+	TRY(get_string(p, "approval", 32, &r->approval), "approval",
+	    "must be a request id: 32 lowercase hex digits");
+	TRY(r->approval && strspn(r->approval, "0123456789abcdef") != 32 ? -EINVAL : 0, "approval",
+	    "must be a request id: 32 lowercase hex digits");
+	TRY(r->approval && r->want_request ? -EINVAL : 0, "approval",
+	    "give either request or approval, not both");
 #undef TRY
 	return NULL;
 }
@@ -158,7 +173,7 @@ int request_parse(struct call *call, unsigned keys, struct request *ret, json_t 
 	}
 	const char *why = NULL;
 	int err = 0;
-	const char *bad = check_fields(call->params, ret, &why, &err);
+	const char *bad = check_fields(call->params, keys, ret, &why, &err);
 	if (!bad)
 		return 0;
 	request_done(ret);

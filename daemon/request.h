@@ -24,6 +24,8 @@ struct request {
 	size_t n_env;
 	const char *confirm; /* the phrase the person typed, or NULL */
 	const char *reason;  /* the reason the person gave, or NULL */
+	bool want_request;    /* "request": put an approve decision up for approval */
+	const char *approval; /* "approval": the approved request to use, or NULL */
 };
 
 /* The keys a method accepts, besides those every request has (argv, program,
@@ -32,6 +34,10 @@ enum {
 	REQUEST_CHECK = 1 << 0,   /* "check" */
 	REQUEST_ANSWERS = 1 << 1, /* "confirm", "reason" */
 	REQUEST_EXPLAIN = 1 << 2, /* "user", "host", "time": a hypothetical context */
+	REQUEST_REASON = 1 << 3,  /* "reason" alone (BreakGlass) */
+	/* No argv, line or program: the context alone (List). */
+	REQUEST_NO_COMMAND = 1 << 4,
+	REQUEST_APPROVAL = 1 << 5, /* "request", "approval" (Check; see approvals.h) */
 };
 
 /* Fills *ret from call->params. Returns 0 (release *ret with request_done()),

@@ -15,6 +15,11 @@
  *   "max_connections_per_uid"  whole number, 1 to 1000000
  *   "idle_timeout"             seconds, more than 0, at most 86400
  *   "admin_group"              group name or decimal gid
+ *   "spool_dir"                absolute path of guard's break-glass spool
+ *   "state_dir"                absolute path of the directory of guardd's state
+ *                              (the approval requests)
+ *   "break_glass"              true or false: whether anyone may break glass
+ *   "break_glass_deny_users"   array of user names and uids who may not
  */
 #include "settings.h"
 
@@ -42,6 +47,8 @@ struct settings {
 	json_t *doc; /* the file's strings point into it */
 	const char **redact;
 	size_t n_redact;
+	char **deny; /* break_glass_deny_users, as strings */
+	size_t n_deny;
 	char **errors;
 	size_t n_errors;
 };
@@ -53,6 +60,8 @@ struct parser {
 	struct manager_config cfg;
 	const char **redact; /* the file's "redact", owned here until it is all good */
 	size_t n_redact;
+	char **deny; /* the file's "break_glass_deny_users", likewise */
+	size_t n_deny;
 	int r; /* 0, -EINVAL once a problem is reported, or -ENOMEM */
 };
 
@@ -75,11 +84,19 @@ static void errors_clear(struct settings *s)
 	s->n_errors = 0;
 }
 
+static void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 void settings_free(struct settings *s)
 {
 	if (!s)
 		return;
 	errors_clear(s);
+	strv_free(s->deny, s->n_deny);
 	free(s->redact);
 	json_decref(s->doc);
 	free(s);
@@ -375,6 +392,71 @@ static void parse_redact(struct parser *p, const char *key, json_t *v)
 	json_array_foreach(v, i, e) redact_one(p, i, e);
 }
 
+static void parse_spool_dir(struct parser *p, const char *key, json_t *v)
+{
+	path(p, key, v, PATH_MAX - 1, &p->cfg.spool_dir);
+}
+
+/* Room for "/approvals.json.broken-YYYYmmddTHHMMSSZ" after it. */
+static void parse_state_dir(struct parser *p, const char *key, json_t *v)
+{
+	path(p, key, v, PATH_MAX - 64, &p->cfg.state_dir);
+}
+
+static void parse_break_glass(struct parser *p, const char *key, json_t *v)
+{
+	if (json_is_boolean(v))
+		p->cfg.no_break_glass = json_is_false(v);
+	else
+		report(p, key, "expected true or false");
+}
+
+/* One user: a name, or a uid as a number or a decimal string; kept as a string. */
+static void deny_one(struct parser *p, size_t i, json_t *v)
+{
+	char key[48], *copy = NULL;
+	json_int_t uid = json_integer_value(v);
+	const char *s = json_string_value(v);
+
+	snprintf(key, sizeof(key), "break_glass_deny_users[%zu]", i);
+	if (json_is_integer(v) && uid >= 0 && uid < (json_int_t)UINT32_MAX) {
+		if (asprintf(&copy, "%lld", (long long)uid) < 0)
+			copy = NULL;
+	} else if (s && *s && strlen(s) <= SETTINGS_USER_MAX && !strchr(s, ':')) {
+		copy = strdup(s);
+	} else {
+		report(p, key, "expected a user name or a uid");
+		return;
+	}
+	if (!copy)
+		p->r = -ENOMEM;
+	else
+		p->deny[p->n_deny++] = copy;
+}
+
+static void parse_break_glass_deny_users(struct parser *p, const char *key, json_t *v)
+{
+	size_t n = json_array_size(v), i;
+	json_t *e;
+
+	if (!json_is_array(v)) {
+		report(p, key, "expected an array of user names and uids");
+		return;
+	}
+	if (n > SETTINGS_DENY_MAX) {
+		report(p, key, "more than %d users", SETTINGS_DENY_MAX);
+		return;
+	}
+	strv_free(p->deny, p->n_deny);
+	p->n_deny = 0;
+	p->deny = malloc((n ? n : 1) * sizeof(*p->deny));
+	if (!p->deny) {
+		p->r = -ENOMEM;
+		return;
+	}
+	json_array_foreach(v, i, e) deny_one(p, i, e);
+}
+
 static const struct key {
 	const char *name;
 	void (*parse)(struct parser *p, const char *key, json_t *v);
@@ -390,13 +472,17 @@ static const struct key {
 	{"max_connections_per_uid", parse_max_connections_per_uid},
 	{"idle_timeout", parse_idle_timeout},
 	{"admin_group", parse_admin_group},
+	{"spool_dir", parse_spool_dir},
+	{"state_dir", parse_state_dir},
+	{"break_glass", parse_break_glass},
+	{"break_glass_deny_users", parse_break_glass_deny_users},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
 static void unknown_key(struct parser *p, const char *name)
 {
-	char valid[256] = "", q[QUOTE_MAX];
+	char valid[512] = "", q[QUOTE_MAX];
 
 	for (size_t i = 0; i < N_KEYS; i++)
 		snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid), "%s%s",
@@ -572,7 +658,15 @@ int settings_load(struct settings *s, const char *path, struct manager_config *c
 	if (p.r < 0) {
 		json_decref(doc);
 		free(p.redact);
+		strv_free(p.deny, p.n_deny);
 		return p.r;
+	}
+	if (p.deny) {
+		strv_free(s->deny, s->n_deny);
+		s->deny = p.deny;
+		s->n_deny = p.n_deny;
+		p.cfg.break_glass_deny = (const char *const *)s->deny;
+		p.cfg.n_break_glass_deny = s->n_deny;
 	}
 	if (p.redact) {
 		free(s->redact);

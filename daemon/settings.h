@@ -12,6 +12,9 @@
 #define SETTINGS_REDACT_MAX 256
 /* The longest redaction pattern, in bytes. */
 #define SETTINGS_REGEX_MAX 1024
+/* The most users in "break_glass_deny_users", and the longest name. */
+#define SETTINGS_DENY_MAX 1024
+#define SETTINGS_USER_MAX 256
 
 /* Owns the strings and the redaction list a manager_config points to once
  * settings_load() or settings_add_redact() has set them, and the error lines. */

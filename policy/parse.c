@@ -724,8 +724,8 @@ static void parse_rule(struct policy_parser *p, size_t i, json_t *j, struct poli
 	}
 	policy_check_keys(p, where, j, rule_keys);
 	r->id = parse_id(p, where, j);
-	/* Checked, not kept: nothing shows it. */
-	text_value(p, where, j, "description", SIZE_MAX);
+	/* guard --list shows it. */
+	r->description = parse_text(p, where, j, "description", SIZE_MAX);
 	if (required(p, where, j, "match"))
 		policy_parse_match(p, policy_where_member(w, where, "match"),
 				   json_object_get(j, "match"), &r->match, 0);

@@ -160,6 +160,7 @@ struct policy_rule {
 	uint32_t seq;         /* position in the whole policy */
 	uint64_t need_all;    /* features a request must all have to match (index.c) */
 	uint64_t need_any[2]; /* sets of which it must have one each; 0: none */
+	const char *description; /* for people reading the policy, and guard --list */
 	const char *message;
 	const char *runbook;
 	enum policy_verdict decision;
@@ -434,6 +435,9 @@ const char *policy_command_getenv(const struct policy_command *c, const char *na
 
 /* The bit of the "program" condition in policy_match.given. */
 #define POLICY_GIVEN_PROGRAM 1u
+/* The bits of the context conditions, user to time in match.c's table: what can be
+ * judged without a command. */
+#define POLICY_GIVEN_CONTEXT 0x3fc0u
 
 /* Sets m->given from what m holds; once m is parsed. */
 void policy_match_given(struct policy_match *m);
@@ -445,3 +449,18 @@ void policy_match_given(struct policy_match *m);
  * swaps the two. */
 bool policy_match_holds(const struct policy_match *m, const struct policy_command *c, uint32_t skip,
 			bool loose, struct policy_why *why);
+
+/* list.c */
+
+/* Whether the context conditions of r (user, group, host, cwd, env, tty, ssh, time, and
+ * "not"/"any" objects made of them only) may hold for c, whatever the command. */
+bool policy_rule_context_matches(const struct policy_rule *r, const struct policy_command *c);
+
+/* describe.c */
+
+/* The command conditions of m (program, subcommand, flags, args, paths, and nested "not"
+ * and "any" objects) in plain words into ret->text; "any command" when there are none. */
+void policy_describe_command(const struct policy_match *m, struct policy_why *ret);
+/* The context conditions of m in plain words into ret->text; false (text empty) when
+ * there are none. */
+bool policy_describe_context(const struct policy_match *m, struct policy_why *ret);

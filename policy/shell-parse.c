@@ -1072,11 +1072,11 @@ void shell_text(struct shell_ctx *c, const char *text, size_t n, const struct sh
 		shell_src_fail(&s, "a token where none may be");
 	if (s.error) {
 		const char *show = excerpt(c->sh, &s);
+		const char *const shown[] = {show};
 
 		static const struct policy_word as_written = {.flags = POLICY_WORD_UNKNOWN};
 
-		shell_unknown(c, show ? (const char *const[]){show} : NULL, &as_written, 1,
-			      "%s: %s", what, s.error);
+		shell_unknown(c, show ? shown : NULL, &as_written, 1, "%s: %s", what, s.error);
 	}
 	shell_words_free(&r.w);
 }

@@ -4,8 +4,10 @@
 # otherwise it uses sudo when that works without a password, or says what to run.
 set -eu
 
+# clang and its runtime (libFuzzer, the sanitizers) build the fuzz harnesses; cppcheck is
+# the suite's static analysis.
 PACKAGES="gcc pkg-config meson ninja-build libev-dev libjansson-dev libseccomp-dev
-libssl-dev check jq valgrind util-linux procps"
+libssl-dev check jq valgrind util-linux procps clang libclang-rt-14-dev cppcheck"
 
 missing=""
 for p in $PACKAGES; do

@@ -31,4 +31,55 @@ CK_FORK=no mtest -C build --suite unit --wrap="$VG"
 step "end-to-end tests with guardd, guard and guardctl under valgrind"
 GUARD_TEST_WRAP="$VG" mtest -C build --suite e2e
 
+# --- Fuzzing and static analysis ---------------------------------------------------
+# The fuzz harnesses' seeds and the crash inputs found so far (tests/fuzz/*-seeds) were
+# replayed above by gcc and under the sanitizers (suite fuzz-replay); here under
+# valgrind too. Then each libFuzzer harness runs for a few seconds from a clang build
+# (build-fuzz; its corpus-NAME directories keep what earlier runs found), and cppcheck
+# goes over the tree.
+step "fuzz seeds replayed under valgrind"
+CK_FORK=no mtest -C build --suite fuzz-replay --wrap="$VG"
+
+FUZZERS=(shell wire policy request)
+FUZZ_SECONDS=${FUZZ_SECONDS:-5}
+# One harness: a line of figures, or the end of its log and where the input is.
+fuzz_one() {
+	local h=$1 log=build-fuzz/fuzz-$1.log opts=()
+	[ -f "tests/fuzz/$h.dict" ] && opts+=("-dict=tests/fuzz/$h.dict")
+	mkdir -p "build-fuzz/corpus-$h" build-fuzz/artifacts
+	if ! "build-fuzz/tests/fuzz/fuzz-$h" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
+		-artifact_prefix=build-fuzz/artifacts/ "${opts[@]}" \
+		"build-fuzz/corpus-$h" "tests/fuzz/$h-seeds" >"$log" 2>&1; then
+		tail -n 40 "$log"
+		echo "fuzz-$h found a failure: its input is in build-fuzz/artifacts/; once fixed, add it to tests/fuzz/$h-seeds" >&2
+		return 1
+	fi
+	printf 'fuzz-%s: %s runs, %s a second\n' "$h" \
+		"$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")" \
+		"$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")"
+}
+if command -v clang >/dev/null 2>&1; then
+	step "libFuzzer harnesses, ${FUZZ_SECONDS}s each"
+	if [ ! -f build-fuzz/build.ninja ]; then
+		CC=clang meson setup build-fuzz -Dfuzz=true >/dev/null
+	fi
+	# Only the harnesses: the rest of the tree was built and tested above.
+	targets=("${FUZZERS[@]/#/tests/fuzz/fuzz-}")
+	ninja -C build-fuzz "${targets[@]}" >/dev/null || ninja -C build-fuzz "${targets[@]}"
+	for h in "${FUZZERS[@]}"; do
+		fuzz_one "$h"
+	done
+else
+	step "no clang: the libFuzzer harnesses are not run (scripts/setup.sh installs it)"
+fi
+
+step "static analysis (cppcheck)"
+# warning, portability and performance: what is worth an edit; style is clang-format's.
+# scripts/cppcheck/guard.cfg teaches it jansson's iteration macros. False positives are
+# suppressed inline ("cppcheck-suppress"), each with its reason beside it.
+cppcheck --enable=warning,portability,performance --error-exitcode=1 --inline-suppr -q -j2 \
+	--library=gnu --library=openssl --library=scripts/cppcheck/guard.cfg -D_GNU_SOURCE \
+	-I include -I common -I . -I daemon -I policy -I client \
+	common policy daemon client bench tests
+
 step "all tests passed in $(($(date +%s) - start))s"

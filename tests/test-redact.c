@@ -731,8 +731,8 @@ START_TEST(worst_lines_take_linear_time)
 		"pass:x ",
 		"&token=",
 		"x",
-		"-----BEGIN "
-		"PRIVATE KEY-----",
+		("-----BEGIN "
+		 "PRIVATE KEY-----"),
 	};
 	for (int i = 0; i < N(units); i++) {
 		char *small = repeat(units[i], 8 << 10), *big = repeat(units[i], 64 << 10);

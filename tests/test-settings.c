@@ -245,6 +245,26 @@ START_TEST(every_key_sets_its_field)
 }
 END_TEST
 
+START_TEST(break_glass_keys_set_their_fields)
+{
+	char *path = write_config("guardd.json",
+				  "{ 'spool_dir': '/var/spool/bg', 'break_glass': false,"
+				  "  'break_glass_deny_users': ['nobody', 1000, '1001'] }",
+				  0644);
+	struct settings *s;
+	struct manager_config cfg = load_ok(path, &s);
+
+	ck_assert_str_eq(cfg.spool_dir, "/var/spool/bg");
+	ck_assert(cfg.no_break_glass);
+	ck_assert_uint_eq(cfg.n_break_glass_deny, 3);
+	ck_assert_str_eq(cfg.break_glass_deny[0], "nobody");
+	ck_assert_str_eq(cfg.break_glass_deny[1], "1000");
+	ck_assert_str_eq(cfg.break_glass_deny[2], "1001");
+	settings_free(s);
+	free(path);
+}
+END_TEST
+
 START_TEST(keys_not_given_keep_their_values)
 {
 	char *path = write_config("guardd.json", "{ 'sync': 'none' }", 0644);
@@ -450,7 +470,7 @@ START_TEST(long_strings_are_quoted_and_cut)
 		"FILE: redact[0]: invalid regex \"%s\"...: longer than 1024 bytes\n"
 		"FILE: unknown key \"%s\"... (valid: policy, socket, audit_log, sync, "
 		"syslog, syslog_socket, redact, max_connections, "
-		"max_connections_per_uid, idle_timeout, admin_group)\n",
+		"max_connections_per_uid, idle_timeout, admin_group, spool_dir, state_dir, break_glass, break_glass_deny_users)\n",
 		cut, cut);
 	expect_fails(path, -EINVAL, want);
 	free(want);
@@ -596,6 +616,7 @@ static Suite *suite(void)
 
 	test_add_dir_fixture(file);
 	tcase_add_test(file, every_key_sets_its_field);
+	tcase_add_test(file, break_glass_keys_set_their_fields);
 	tcase_add_test(file, keys_not_given_keep_their_values);
 	tcase_add_test(file, syslog_false_and_sync_always_override);
 	tcase_add_test(file, group_writable_file_is_refused);

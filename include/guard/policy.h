@@ -192,3 +192,26 @@ int policy_explain(const struct policy *p, const struct policy_request *req,
 int policy_explain_line(const struct policy *p, const struct policy_request *req, const char *line,
 			void (*fn)(void *userdata, const struct policy_trace *t), void *userdata,
 			struct policy_decision *ret);
+
+/* One rule as `guard --list` shows it. The strings live until fn returns. */
+struct policy_listing {
+	const char *rule_id;
+	const char *file; /* the file's path as loaded */
+	size_t index;     /* position in the file's "rules" */
+	enum policy_verdict verdict;
+	bool dry_run;
+	const char *description; /* the rule's, or NULL */
+	const char *message;     /* the rule's, or NULL */
+	const char *runbook;     /* the rule's, or NULL */
+	const char *command;     /* its command conditions in plain words ("program rm, with
+				  * flags -r and -f"); "any command" when it has none */
+	const char *context;     /* its context conditions in plain words ("on host db-*"), or
+				  * NULL when it has none */
+};
+
+/* Calls fn, in policy order, for every rule that may apply to req's context whatever
+ * the command: those whose user, group, host, cwd, env, tty, ssh and time conditions do
+ * not rule them out by themselves. req->argv, argc and program are ignored. Returns 0,
+ * -EINVAL for a request that breaks the contract of policy_evaluate(), or -ENOMEM. */
+int policy_list(const struct policy *p, const struct policy_request *req,
+		void (*fn)(void *userdata, const struct policy_listing *l), void *userdata);

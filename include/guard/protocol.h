@@ -11,6 +11,8 @@
 #define GUARD_DEFAULT_SOCKET    "/run/guard/guard.sock"
 #define GUARD_DEFAULT_AUDIT_LOG "/var/log/guard/decisions.jsonl"
 #define GUARD_SOCKET_ENV        "GUARD_SOCKET"
+/* Where guard leaves a break-glass record when guardd cannot be reached (tests). */
+#define GUARD_SPOOL_DIR_ENV "GUARD_SPOOL_DIR"
 
 #define GUARD_INTERFACE "io.guard"
 
@@ -21,6 +23,11 @@
 #define GUARD_METHOD_EXPLAIN    "io.guard.Explain"
 #define GUARD_METHOD_RELOAD     "io.guard.Reload"
 #define GUARD_METHOD_ROTATE_LOG "io.guard.RotateLog"
+#define GUARD_METHOD_BREAK_GLASS "io.guard.BreakGlass"
+#define GUARD_METHOD_LIST       "io.guard.List"
+#define GUARD_METHOD_PENDING    "io.guard.Pending"
+#define GUARD_METHOD_APPROVE    "io.guard.Approve"
+#define GUARD_METHOD_REJECT     "io.guard.Reject"
 #define VARLINK_METHOD_INFO     "org.varlink.service.GetInfo"
 
 /* Errors: varlink's standard ones and ours. */
@@ -35,6 +42,10 @@
 #define GUARD_ERROR_RELOAD_FAILED       "io.guard.ReloadFailed"
 #define GUARD_ERROR_NO_SUCH_DECISION    "io.guard.NoSuchDecision"
 #define GUARD_ERROR_LOG_FAILED          "io.guard.LogFailed"
+#define GUARD_ERROR_NO_SUCH_REQUEST     "io.guard.NoSuchRequest"
+#define GUARD_ERROR_REQUEST_EXPIRED     "io.guard.RequestExpired"
+#define GUARD_ERROR_REQUEST_CLOSED      "io.guard.RequestClosed"
+#define GUARD_ERROR_BREAK_GLASS_FORBIDDEN "io.guard.BreakGlassForbidden"
 
 /* Limits on what one Check may carry, well inside GUARD_MAX_MESSAGE. */
 #define GUARD_MAX_ARGS     4096

@@ -77,10 +77,14 @@ policy_file() {
 	chmod 0644 "$POLICY/$1"
 }
 
-# start_daemon [ARGS...]: guardd in the background, ready when status answers.
+# start_daemon [ARGS...]: guardd in the background, ready when status answers. Its
+# approval requests are kept in $STATE (ARGS may name another --state-dir).
+STATE=$T/state
 start_daemon() {
 	# exec, so that $! is guardd itself and the signals we send reach it.
-	(exec $WRAP "$GUARDD" --socket "$SOCK" --policy "$POLICY" --audit-log "$LOG" "$@" \
+	# A spool of its own: a test's guardd never takes in the host's break-glass spool.
+	(exec $WRAP "$GUARDD" --socket "$SOCK" --policy "$POLICY" --audit-log "$LOG" \
+		--spool-dir "$T/spool" --state-dir "$STATE" "$@" \
 		2>>"$T/guardd.err") &
 	DAEMON_PID=$!
 	local i

@@ -50,6 +50,12 @@ run_guard --check -c "echo $big" 2>"$T/err"
 check "a line over 64 KiB is a usage error (4), not a decision" [ $? -eq 4 ]
 check "with a message that says so" grep -q "longer than 65536 bytes" "$T/err"
 check "and nothing was recorded" [ "$(log_lines)" -eq "$before" ]
+near=$(head -c 65450 /dev/zero | tr '\0' 'a')
+run_guard --check -c "echo $near" 2>"$T/err"
+check "a line under 64 KiB whose request is over it is a usage error (4) too" [ $? -eq 4 ]
+check "saying the request is too large" grep -q "request is larger than 65536 bytes" "$T/err"
+run_guard -c '' 2>"$T/err"
+check "an empty -c line is a usage error (4)" [ $? -eq 4 ]
 
 # explain -c, against guardd and offline.
 out=$(run_guardctl explain -c 'ls; sudo rm -rf /')
