@@ -168,6 +168,9 @@ int ctl_pending(struct ctl *o, int argc, char **argv)
 		json_array_foreach(list, i, v) row(v);
 		printf("(*: not yours to approve: your own, or approved by you or enough "
 		       "others)\n");
+		if (ctl_num(res, "more") > 0)
+			printf("(%lld more not shown: the reply holds at most 60 KiB)\n",
+			       ctl_num(res, "more"));
 	}
 	json_decref(res);
 	return 0;

@@ -161,7 +161,8 @@ void ctl_log_usage(FILE *f)
 		"      --program NAME    for this program (a base name, or a path)\n"
 		"      --host HOST       on this host\n"
 		"      --id ID           this record, and the completion of a decision\n"
-		"      --type T          decision, completion, recovery or break-glass\n"
+		"      --type T          decision, completion, recovery, break-glass,\n"
+		"                        spool-refused or approval\n"
 		"      --check, --no-check  only --check queries, or none of them\n"
 		"  -n, --last N          only the last N matches\n"
 		"  -f, --follow          then print records as they are written (across\n"
@@ -220,7 +221,8 @@ static int option(struct ctl *o, struct query *q, int c)
 	case TYPE:
 		return logfilter_add_types(f, optarg) < 0
 			       ? bad_value("--type", optarg,
-					   "not decision, completion, recovery or break-glass")
+					   "not decision, completion, recovery, break-glass, "
+					   "spool-refused or approval")
 			       : 0;
 	case RULE:
 		f->rule = optarg;

@@ -12,7 +12,8 @@
 
 const char *const logfilter_decision_names[] = {"allow",  "deny",    "confirm",
 						"reason", "approve", NULL};
-static const char *const type_names[] = {"decision", "completion", "recovery", "break-glass", NULL};
+static const char *const type_names[] = {"decision",      "completion", "recovery", "break-glass",
+					 "spool-refused", "approval",   NULL};
 
 void logfilter_init(struct logfilter *f)
 {

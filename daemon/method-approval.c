@@ -4,6 +4,7 @@
  * request, root approves any other, and otherwise only members of the rule's group. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "approvals.h"
@@ -14,6 +15,10 @@
 #include "method.h"
 #include "peer.h"
 #include "record.h"
+
+/* A list of requests stops before its reply would pass this: clients read replies of
+ * at most GUARD_MAX_MESSAGE bytes. The rest is counted in "more". */
+#define PENDING_REPLY_MAX (GUARD_MAX_MESSAGE - 4096)
 
 static bool is_id(const char *s)
 {
@@ -85,17 +90,33 @@ json_t *method_pending(struct call *call)
 		}
 		json_array_append_new(list, approvals_view(ap, &who, now));
 	}
+	size_t used = 0, more = 0;
 	for (size_t i = 0; !id && list && i < approval_count(a->store); i++) {
 		const struct approval *ap = approval_at(a->store, i);
 		enum approval_state st = approval_state(ap, now);
-		if ((st == APPROVAL_PENDING || st == APPROVAL_APPROVED) &&
-		    approval_visible(ap, &who) &&
-		    json_array_append_new(list, approvals_view(ap, &who, now)) < 0) {
+		if ((st != APPROVAL_PENDING && st != APPROVAL_APPROVED) ||
+		    !approval_visible(ap, &who))
+			continue;
+		json_t *view = approvals_view(ap, &who, now);
+		char *text = view ? json_dumps(view, JSON_COMPACT) : NULL;
+		bool ok = text != NULL;
+		size_t n = ok ? strlen(text) + 1 : 0;
+		free(text);
+		if (ok && used + n > PENDING_REPLY_MAX) {
+			json_decref(view);
+			more++;
+		} else if (!ok || json_array_append_new(list, view) < 0) {
+			if (!ok)
+				json_decref(view);
 			json_decref(list);
 			list = NULL;
+		} else {
+			used += n;
 		}
 	}
-	return list ? method_reply(json_pack("{s:o}", "requests", list)) : NULL;
+	return list ? method_reply(
+			      json_pack("{s:o,s:I}", "requests", list, "more", (json_int_t)more))
+		    : NULL;
 }
 
 /* Why who may not approve or reject ap. */

@@ -36,6 +36,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "policy/regex-cost.h"
+
 /* As the command line's --max-connections and --idle-timeout allow. */
 #define COUNT_MAX   1000000
 #define SECONDS_MAX 86400
@@ -231,6 +233,9 @@ const char *settings_regex_problem(const char *pattern, char *buf, size_t size)
 		return "longer than 1024 bytes";
 	if (has_backreference(pattern))
 		return "back-references (\"\\1\") are not allowed";
+	/* regcomp() copies what is repeated; stacked repeats multiply ("a+++", "(a{9}){9}"). */
+	if (policy_regex_cost(pattern) > POLICY_REGEX_COST_MAX)
+		return "its repetitions make it too large to compile (at most a{4000} or so)";
 	k = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
 	if (k == 0) {
 		regfree(&re);

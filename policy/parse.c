@@ -156,6 +156,7 @@
 #include <string.h>
 
 #include "policy-internal.h"
+#include "regex-cost.h"
 
 #define DEFAULT_REASON_PATTERN "[^[:space:]]"
 #define DEFAULT_EXPIRES        (30 * 60)
@@ -297,12 +298,27 @@ static bool has_backreference(const char *s)
 	return false;
 }
 
-static const char *regex_problem(const char *source)
+/* What all the regexes of one file may cost together (regex-cost.h), each counted with
+ * what any compiled regex takes: tens of megabytes, where a file of small repeated
+ * patterns ("a{4000}", ...) could otherwise make gigabytes. */
+#define POLICY_REGEX_FILE_COST_MAX (64 * POLICY_REGEX_COST_MAX)
+#define POLICY_REGEX_BASE_COST     48
+
+static const char *regex_problem(struct policy_parser *p, const char *source)
 {
+	size_t cost;
+
 	if (strlen(source) > POLICY_REGEX_MAX)
 		return "it is longer than 1024 bytes";
 	if (has_backreference(source))
 		return "back-references (\"\\1\") are not allowed";
+	/* regcomp() copies what is repeated; stacked repeats multiply ("a+++", "(a{9}){9}"). */
+	cost = policy_regex_cost(source);
+	if (cost > POLICY_REGEX_COST_MAX)
+		return "its repetitions make it too large to compile (at most a{4000} or so)";
+	p->regex_cost += cost + POLICY_REGEX_BASE_COST;
+	if (p->regex_cost > POLICY_REGEX_FILE_COST_MAX)
+		return "the file's regexes together are too large to compile";
 	return NULL;
 }
 
@@ -310,7 +326,7 @@ struct policy_regex *policy_parser_regex(struct policy_parser *p, const char *wh
 					 const char *noun, const char *source)
 {
 	struct policy_regex *re = policy_parser_alloc(p, sizeof(*re));
-	const char *problem = regex_problem(source);
+	const char *problem = regex_problem(p, source);
 	char q[POLICY_QUOTE_MAX], text[256];
 	int k;
 

@@ -263,6 +263,7 @@ struct policy_parser {
 	struct policy_errors *errs;
 	int r; /* 0, -EINVAL once a problem was reported, -ENOMEM */
 	struct policy_file *f;
+	size_t regex_cost; /* of the file's regexes so far (regex-cost.h) */
 };
 
 /* Adds "FILE: WHERE: TEXT" (or "FILE: TEXT" for a NULL where) to the errors. */
