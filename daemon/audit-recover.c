@@ -37,7 +37,7 @@ static int read_at(int fd, char *buf, size_t n, off_t off)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+int audit_write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
@@ -45,6 +45,8 @@ static int write_all(int fd, const char *p, size_t n)
 			continue;
 		if (w < 0)
 			return -errno;
+		if (w == 0)
+			return -EIO;
 		p += w;
 		n -= (size_t)w;
 	}
@@ -97,7 +99,7 @@ static int save_torn(int fd, const char *path, off_t from, off_t size, char **sa
 		size_t n = size - off > BLOCK ? BLOCK : (size_t)(size - off);
 		r = read_at(fd, buf, n, off);
 		if (r == 0)
-			r = write_all(out, buf, n);
+			r = audit_write_all(out, buf, n);
 		off += (off_t)n;
 	}
 	if (r == 0 && fsync(out) < 0)

@@ -246,22 +246,6 @@ int audit_submit(struct audit *a, json_t *rec, struct conn *c, json_t *reply, au
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		if (w == 0)
-			return -EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Writes the batch whole or not at all. We are the only writer, so the size before
  * the write is where a torn batch starts, and it is cut back off. */
 static int write_batch(struct audit *a, const struct batch *b)
@@ -269,7 +253,7 @@ static int write_batch(struct audit *a, const struct batch *b)
 	off_t before = lseek(a->fd, 0, SEEK_END);
 	if (before < 0)
 		return -errno;
-	int r = write_all(a->fd, b->buf, b->len);
+	int r = audit_write_all(a->fd, b->buf, b->len);
 	if (r == 0 && a->sync == AUDIT_SYNC_ALWAYS && fdatasync(a->fd) < 0)
 		r = -errno;
 	if (r < 0 && ftruncate(a->fd, before) < 0)

@@ -56,18 +56,10 @@ static json_t *record(struct call *call, const struct breakglass *b)
 	json_t *reply = !rec           ? NULL
 			: b->forbidden ? forbidden_reply(b->forbidden)
 				       : method_reply(reply_params(b->id, b->would));
-	int r = reply ? audit_submit(m->audit, rec, call->conn, reply,
-				     b->forbidden ? forbidden_unrecorded : unrecorded,
-				     LOG_LEVEL_WARNING)
-		      : -ENOMEM;
-	if (r == 0) {
-		call->later = true;
+	int r = method_submit(call, rec, reply, b->forbidden ? forbidden_unrecorded : unrecorded,
+			      LOG_LEVEL_WARNING);
+	if (r == 0)
 		return NULL;
-	}
-	if (reply)
-		json_decref(reply);
-	else
-		json_decref(rec);
 	return b->forbidden ? forbidden_reply(b->forbidden) : unrecorded(b->id, r);
 }
 

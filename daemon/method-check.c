@@ -70,18 +70,8 @@ static json_t *record(struct call *call, const struct request *rq, struct outcom
 	json_t *reply = params && add_fields(params, af->reply) ? method_reply(params) : NULL;
 	if (params && !reply)
 		json_decref(params);
-	int r = reply ? audit_submit(m->audit, rec, call->conn, reply, record_unrecorded,
-				     priority(o))
-		      : -ENOMEM;
-	if (r == 0) {
-		call->later = true;
-		return NULL;
-	}
-	if (reply)
-		json_decref(reply);
-	else
-		json_decref(rec);
-	return record_unrecorded(o->id, r);
+	int r = method_submit(call, rec, reply, record_unrecorded, priority(o));
+	return r == 0 ? NULL : record_unrecorded(o->id, r);
 }
 
 json_t *method_check(struct call *call)

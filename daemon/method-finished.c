@@ -104,25 +104,15 @@ static json_t *record(struct call *call, const struct report *rp)
 	int r = record_new_id(id);
 	json_t *rec = r == 0 ? record_completion(m, &call->conn->peer, &c) : NULL;
 	json_t *reply = rec ? method_reply(json_pack("{s:s}", "id", id)) : NULL;
-	if (r == 0)
-		r = reply ? audit_submit(m->audit, rec, call->conn, reply, unrecorded,
-					 LOG_LEVEL_INFO)
-			  : -ENOMEM;
-	if (r == 0) {
-		call->later = true;
-		return NULL;
-	}
-	if (reply)
-		json_decref(reply);
-	else
-		json_decref(rec);
-	return unrecorded(id, r);
+	if (r == 0) /* else rec and reply are NULL */
+		r = method_submit(call, rec, reply, unrecorded, LOG_LEVEL_INFO);
+	return r == 0 ? NULL : unrecorded(id, r);
 }
 
 json_t *method_finished(struct call *call)
 {
 	struct manager *m = call->m;
-	struct report rp;
+	struct report rp = {0};
 	json_t *bad = parse(call, &rp);
 	if (bad)
 		return bad;

@@ -43,6 +43,13 @@ json_t *method_invalid(struct call *call, const char *parameter, const char *why
  * InvalidParameter reply naming the first. */
 json_t *method_no_params(struct call *call);
 
+/* Queues rec (stolen) in the decision log with reply (stolen; NULL means out of memory)
+ * for the caller's connection, and marks the call as answered later: the reply leaves
+ * once the record is on disk, or fail's does (audit.h). Returns 0, or negative errno
+ * after releasing both: then the caller answers now. */
+int method_submit(struct call *call, json_t *rec, json_t *reply,
+		  json_t *(*fail)(const char *id, int error), int priority);
+
 /* The handlers, one file per family. */
 json_t *method_check(struct call *call);
 json_t *method_finished(struct call *call);

@@ -1,7 +1,10 @@
 /* methods.c: the static method table and the reply helpers every method uses. */
+#include <errno.h>
 #include <string.h>
 
+#include "audit.h"
 #include "guard/protocol.h"
+#include "manager.h"
 #include "method.h"
 
 static const struct method method_table[] = {
@@ -57,4 +60,20 @@ json_t *method_invalid(struct call *call, const char *parameter, const char *why
 	call->hangup = true;
 	return method_error(VARLINK_ERROR_INVALID_PARAMETER,
 			    json_pack("{s:s,s:s}", "parameter", parameter, "message", why));
+}
+
+int method_submit(struct call *call, json_t *rec, json_t *reply,
+		  json_t *(*fail)(const char *id, int error), int priority)
+{
+	int r = rec && reply ? audit_submit(call->m->audit, rec, call->conn, reply, fail, priority)
+			     : -ENOMEM;
+	if (r == 0) {
+		call->later = true;
+		return 0;
+	}
+	/* audit_submit took rec even when it failed. */
+	if (!(rec && reply))
+		json_decref(rec);
+	json_decref(reply);
+	return r;
 }
