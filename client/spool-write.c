@@ -63,9 +63,15 @@ json_t *spool_write_entry(json_t *request, const char *reason, char ret_id[SPOOL
 	if (new_id(ret_id) < 0)
 		return NULL;
 	timestamp(ts, sizeof(ts));
-	return json_pack("{s:i,s:s,s:s,s:I,s:I,s:s?,s:s,s:O}", "version", 1, "spool_id", ret_id,
+	/* The file waits on disk for guardd, so it carries no environment: that is where
+	 * tokens live. The would-be decision is judged without env conditions then. */
+	json_t *req = json_deep_copy(request);
+	if (!req)
+		return NULL;
+	json_object_del(req, "env");
+	return json_pack("{s:i,s:s,s:s,s:I,s:I,s:s?,s:s,s:o}", "version", 1, "spool_id", ret_id,
 			 "ts", ts, "pid", (json_int_t)getpid(), "uid", (json_int_t)getuid(), "user",
-			 pw ? pw->pw_name : NULL, "reason", reason, "request", request);
+			 pw ? pw->pw_name : NULL, "reason", reason, "request", req);
 }
 
 static int write_all(int fd, const char *p, size_t n)

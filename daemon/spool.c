@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
@@ -55,16 +56,26 @@ static void quote_name(const char *name, char *buf, size_t size)
 }
 
 /* Who owns an entry, as the policy sees people: name, home, groups. */
+/* The owner's primary group from the account database: the file's own group is the
+ * spool's (it is set-group-id), not the user's. */
+static gid_t primary_gid(uid_t uid, gid_t fallback)
+{
+	char buf[4096];
+	struct passwd pw, *res = NULL;
+	return getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res ? res->pw_gid : fallback;
+}
+
 static int owner_peer(struct manager *m, const struct stat *st, struct peer *ret)
 {
-	*ret = (struct peer){.uid = st->st_uid, .gid = st->st_gid, .pid = 0};
+	gid_t gid = primary_gid(st->st_uid, st->st_gid);
+	*ret = (struct peer){.uid = st->st_uid, .gid = gid, .pid = 0};
 	ret->user = names_user(m->names, st->st_uid, &ret->home);
 	gid_t buf[SPOOL_MAX_GROUPS];
 	int n = 1;
-	buf[0] = st->st_gid;
+	buf[0] = gid;
 	if (ret->user) {
 		n = SPOOL_MAX_GROUPS;
-		if (getgrouplist(ret->user, st->st_gid, buf, &n) < 0)
+		if (getgrouplist(ret->user, gid, buf, &n) < 0)
 			n = SPOOL_MAX_GROUPS;
 	}
 	ret->groups = malloc((size_t)n * sizeof *ret->groups);

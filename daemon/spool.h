@@ -5,7 +5,7 @@
  * record names its spool id and owner), and only once the record is on disk is the
  * file removed. A ".ingesting" file found at the next pass was either recorded and not
  * yet removed (its spool id and owner are in the log's tail: it is removed) or not
- * recorded (it is taken in). The spool directory is like /tmp (mode 1733, root's):
+ * recorded (it is taken in). The spool directory is like /tmp (mode 3733, guardd's):
  * anyone may leave a file, nobody but its owner and root may remove it, nobody may list
  * it; so who wrote an entry is the file's owner, never what the file says. */
 #pragma once

@@ -121,7 +121,7 @@ fi
 
 # guardd down: the spool and syslog.
 check "guardd stops cleanly" stop_daemon
-run_guard --break-glass "INC-60: guardd is down" touch "$T/deny-me-off-1" 2>"$T/err"
+GITHUB_TOKEN=ghp_spoolsecret run_guard --break-glass "INC-60: guardd is down" touch "$T/deny-me-off-1" 2>"$T/err"
 rc=$?
 check_that "guardd down: the command runs (exit 0)" '[ $rc -eq 0 ] && [ -e "$T/deny-me-off-1" ]'
 check "it says where it was recorded" grep -q "recorded in $SPOOL as" "$T/err"
@@ -130,6 +130,8 @@ check "one entry in the spool, named by its id" grep -qxE '[0-9a-f]{32}\.json' <
 entry=$SPOOL/$files
 check "the entry is valid JSON with the reason and the request" \
 	jq -e '.version == 1 and .reason == "INC-60: guardd is down" and .request.argv[0] == "touch" and (.request | has("reason") | not)' "$entry"
+check "the entry carries no environment (tokens would wait on disk)" \
+	jq -e '.request | has("env") | not' "$entry"
 check "the entry was written whole (no temporary file left)" [ "$(spool_files | wc -l)" -eq 1 ]
 spool_id=$(jq -r .spool_id "$entry")
 cp -p "$entry" "$T/entry.copy"
