@@ -28,7 +28,7 @@ static int check_socket(int fd)
 {
 	int type = 0, listening = 0;
 	socklen_t len = sizeof type;
-	struct sockaddr_un addr;
+	struct sockaddr_un addr = {0};
 	socklen_t alen = sizeof addr;
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
 		return -errno;

@@ -167,7 +167,7 @@ static int open_listener(struct manager *m)
 		return log_errno(r, "refusing to start: the socket systemd passed (LISTEN_FDS) "
 				    "is not one listening Unix stream socket");
 	if (r > 0) {
-		struct sockaddr_un addr;
+		struct sockaddr_un addr = {0};
 		socklen_t len = sizeof addr;
 		m->activated = true;
 		if (getsockname(m->listen_fd, (struct sockaddr *)&addr, &len) == 0 &&

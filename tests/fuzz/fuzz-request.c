@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,27 @@ static void remove_tree(const char *path)
 	rmdir(path);
 }
 
+/* A run that found a crash exits without cleanup(): the next run removes what it left,
+ * the directories of processes that are gone. */
+static void remove_stale(const char *parent)
+{
+	static const char prefix[] = "guard-fuzz-request-";
+	DIR *d = opendir(parent);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		char path[512];
+		int pid;
+		if (strncmp(de->d_name, prefix, sizeof prefix - 1) != 0 ||
+		    sscanf(de->d_name + sizeof prefix - 1, "%d-", &pid) != 1 || pid <= 0 ||
+		    kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", parent, de->d_name);
+		remove_tree(path);
+	}
+	if (d)
+		closedir(d);
+}
+
 static void cleanup(void)
 {
 	manager_free(m);
@@ -123,9 +145,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	/* The manager borrows these for its lifetime. */
 	static char policy[96], sock[96], spool[96], state[96];
 	/* tmpfs when there is one: every Check appends to the log. */
-	snprintf(dir, sizeof dir, "/dev/shm/guard-fuzz-request-XXXXXX");
+	remove_stale("/dev/shm");
+	remove_stale("/tmp");
+	snprintf(dir, sizeof dir, "/dev/shm/guard-fuzz-request-%d-XXXXXX", (int)getpid());
 	if (!mkdtemp(dir)) {
-		snprintf(dir, sizeof dir, "/tmp/guard-fuzz-request-XXXXXX");
+		snprintf(dir, sizeof dir, "/tmp/guard-fuzz-request-%d-XXXXXX", (int)getpid());
 		if (!mkdtemp(dir))
 			abort();
 	}
