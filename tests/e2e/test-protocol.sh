@@ -67,6 +67,17 @@ out=$(printf '{"method":"io.guard.Check","parameters":{"argv":["ls\\u0000x"],"cw
 check "an escaped NUL inside a string is refused" grep -q ProtocolError <<<"$out"
 out=$(printf '{"method":"io.guard.Check","method":"io.guard.Status"}\0' | raw)
 check "duplicate keys are refused" grep -q ProtocolError <<<"$out"
+before=$(log_lines)
+out=$(printf '{"method":"io.guard.Check","parameters":{"argv":["rm","-rf","/\xff\xfe"],"cwd":"/"}}\0' | raw)
+check "invalid UTF-8 gets an error, not a decision" grep -q '"error":"io.guard.ProtocolError"' <<<"$out"
+check "and closes the connection" [ "$(tail -n 1 <<<"$out")" = "<closed>" ]
+nest=$(printf '[%.0s' $(seq 5000))
+out=$(printf '{"method":"io.guard.Check","parameters":{"argv":%s}}\0' "$nest" | raw)
+check "JSON nested 5000 deep gets an error, never a crash" grep -q '"error":' <<<"$out"
+out=$(printf '{"method":"io.guard.Check","parameters":{"argv":["ls"],"cwd":"/","env":{"A":{"b":[[[1]]]}}}}\0' | raw)
+check "a value of the wrong type deep inside is InvalidParameter" grep -q InvalidParameter <<<"$out"
+check "none of these was decided or recorded" [ "$(log_lines)" -eq "$before" ]
+check "guardd still answers after them" still_answers
 
 big=$(head -c 70000 /dev/zero | tr '\0' 'a')
 out=$(printf '{"method":"io.guard.Check","parameters":{"argv":["%s"],"cwd":"/"}}\0' "$big" | raw)
