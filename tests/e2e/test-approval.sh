@@ -149,7 +149,8 @@ check_that "another user (root) cannot use nobody's approval" \
 	'[ $rc -eq 1 ] && [ ! -e "$W/approve-me-2" ]'
 as_nobody $WRAP "$GUARD" --approval "$id" touch "$W/approve-me-2" 2>"$T/err"
 rc=$?
-check_that "the very same request uses it: runs, exit 0" '[ $rc -eq 0 ] && [ -e "$W/approve-me-2" ]'
+check_that "the very same request uses it: runs, exit 0" '[ $rc -eq 0 ] && [ -e "$W/approve-me-2" ]' ||
+	{ echo "rc=$rc; guard said:" | diag; diag <"$T/err"; jq -c 'select(.type == "approval")' "$LOG" | tail -n 6 | diag; }
 check "failed attempts did not spend it: request, approve, use" [ "$(events "$id")" = "request approve use" ]
 
 # root's own request: root may approve others', never its own.
