@@ -182,46 +182,6 @@ static void quote(const char *s, char *buf, size_t size)
 	memcpy(buf + o, "\"", 2);
 }
 
-/* The end of the bracket expression that starts at s ('['), or NULL. Inside one, '\' is
- * an ordinary character and "[:alpha:]" and the like nest. */
-static const char *bracket_end(const char *s)
-{
-	s++;
-	s += *s == '^';
-	s += *s == ']';
-	for (; *s; s++) {
-		if (*s == ']')
-			return s;
-		if (*s == '[' && (s[1] == ':' || s[1] == '=' || s[1] == '.')) {
-			const char *end = strstr(s + 2, (const char[]){s[1], ']', '\0'});
-
-			if (!end)
-				return NULL;
-			s = end + 1;
-		}
-	}
-	return NULL;
-}
-
-static bool has_backreference(const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '[') {
-			const char *end = bracket_end(s);
-
-			if (!end)
-				return false; /* regcomp() reports it */
-			s = end;
-		} else if (*s == '\\') {
-			if (s[1] >= '1' && s[1] <= '9')
-				return true;
-			if (s[1])
-				s++;
-		}
-	}
-	return false;
-}
-
 const char *settings_regex_problem(const char *pattern, char *buf, size_t size)
 {
 	regex_t re;
@@ -231,7 +191,7 @@ const char *settings_regex_problem(const char *pattern, char *buf, size_t size)
 		return "an empty pattern matches everything";
 	if (strlen(pattern) > SETTINGS_REGEX_MAX)
 		return "longer than 1024 bytes";
-	if (has_backreference(pattern))
+	if (policy_regex_has_backreference(pattern))
 		return "back-references (\"\\1\") are not allowed";
 	/* regcomp() copies what is repeated; stacked repeats multiply ("a+++", "(a{9}){9}"). */
 	if (policy_regex_cost(pattern) > POLICY_REGEX_COST_MAX)

@@ -256,48 +256,6 @@ const char *policy_parser_strdup(struct policy_parser *p, const char *s)
 	return copy;
 }
 
-/* The end of the bracket expression of a regex that starts at s ('['), or NULL. In a
- * regex bracket '\' is an ordinary character. */
-static const char *regex_bracket_end(const char *s)
-{
-	s++;
-	s += *s == '^';
-	s += *s == ']';
-	for (; *s; s++) {
-		if (*s == ']')
-			return s;
-		if (*s == '[' && (s[1] == ':' || s[1] == '=' || s[1] == '.')) {
-			const char *end = strstr(s + 2, (const char[]){s[1], ']', '\0'});
-
-			if (!end)
-				return NULL;
-			s = end + 1;
-		}
-	}
-	return NULL;
-}
-
-/* glibc's regexec() takes exponential time on some patterns with back-references,
- * and the text it runs on comes from whoever asks. */
-static bool has_backreference(const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '[') {
-			const char *end = regex_bracket_end(s);
-
-			if (!end)
-				return false; /* regcomp() reports it */
-			s = end;
-		} else if (*s == '\\') {
-			if (s[1] >= '1' && s[1] <= '9')
-				return true;
-			if (s[1])
-				s++;
-		}
-	}
-	return false;
-}
-
 /* What all the regexes of one file may cost together (regex-cost.h), each counted with
  * what any compiled regex takes: tens of megabytes, where a file of small repeated
  * patterns ("a{4000}", ...) could otherwise make gigabytes. */
@@ -310,7 +268,7 @@ static const char *regex_problem(struct policy_parser *p, const char *source)
 
 	if (strlen(source) > POLICY_REGEX_MAX)
 		return "it is longer than 1024 bytes";
-	if (has_backreference(source))
+	if (policy_regex_has_backreference(source))
 		return "back-references (\"\\1\") are not allowed";
 	/* regcomp() copies what is repeated; stacked repeats multiply ("a+++", "(a{9}){9}"). */
 	cost = policy_regex_cost(source);

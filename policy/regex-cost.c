@@ -137,3 +137,21 @@ size_t policy_regex_cost(const char *s)
 	/* At the top a ')' is one more element: all of s is read. */
 	return alternation(&s, 0);
 }
+
+bool policy_regex_has_backreference(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '[') {
+			const char *end = bracket_end(s);
+			if (!end)
+				return false; /* regcomp() reports it */
+			s = end - 1;
+		} else if (*s == '\\') {
+			if (s[1] >= '1' && s[1] <= '9')
+				return true;
+			if (s[1])
+				s++;
+		}
+	}
+	return false;
+}

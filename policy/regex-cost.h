@@ -6,6 +6,7 @@
  * its length. Shared by the policy loader and guardd's settings. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The most nodes one regex may cost: a{4000} or 4 KB of text; about 350 KB compiled. */
@@ -16,3 +17,8 @@
  * compare with that, not for equality). Invalid syntax is counted as literal text:
  * regcomp() refuses it anyway. */
 size_t policy_regex_cost(const char *s);
+
+/* Whether the extended regex s has a back-reference ("\\1".."\\9") outside bracket
+ * expressions: glibc's regexec() takes exponential time on some of those, and the text
+ * it runs on comes from whoever asks. */
+bool policy_regex_has_backreference(const char *s);
