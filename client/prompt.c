@@ -6,29 +6,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
+
 int prompt_open(void)
 {
 	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
 	return fd < 0 ? -errno : fd;
 }
 
-static int write_all(int fd, const char *s)
-{
-	for (size_t n = strlen(s); n > 0;) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int prompt_line(int tty, const char *text, char *buf, size_t size)
 {
-	int r = write_all(tty, text);
+	int r = fdio_write_all(tty, text, strlen(text));
 	if (r < 0)
 		return r;
 	/* Byte by byte: a terminal in canonical mode hands over one line per read

@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
+
 #include "config.h"
 #include "guard/protocol.h"
 
@@ -74,21 +76,6 @@ json_t *spool_write_entry(json_t *request, const char *reason, char ret_id[SPOOL
 			 pw ? pw->pw_name : NULL, "reason", reason, "request", req);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The rename reaches the disk with the directory; we may not be able to open it for
  * that (it is not ours to read), and then the journal of the file system does it soon. */
 static void sync_dir(const char *dir)
@@ -113,7 +100,7 @@ static int write_file(int dfd, const char *tmp, const char *data)
 	/* Whatever the umask: guardd reads it as another user. */
 	r = fchmod(fd, mode) < 0 ? -errno : 0;
 	if (r == 0)
-		r = write_all(fd, data, strlen(data));
+		r = fdio_write_all(fd, data, strlen(data));
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)

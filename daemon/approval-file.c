@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
+
 #define APPROVAL_FILE_VERSION 1
 #define APPROVAL_TMP          APPROVAL_FILE ".tmp"
 
@@ -257,20 +259,6 @@ int approval_from_json(json_t *o, struct approval **ret, char *why, size_t size)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static char *dump(const struct approval_store *s)
 {
 	json_t *list = json_array();
@@ -298,9 +286,9 @@ static int replace(int dir, const char *text)
 	/* A temporary file left by a crash keeps its mode through O_TRUNC. */
 	int r = fchmod(fd, 0600) < 0 ? -errno : 0;
 	if (r == 0)
-		r = write_all(fd, text, strlen(text));
+		r = fdio_write_all(fd, text, strlen(text));
 	if (r == 0)
-		r = write_all(fd, "\n", 1);
+		r = fdio_write_all(fd, "\n", 1);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)

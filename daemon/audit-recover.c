@@ -3,6 +3,8 @@
  * huge one (except for a log from before the chain, which is counted once). */
 #include "audit-recover.h"
 
+#include "fdio.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,22 +35,6 @@ static int read_at(int fd, char *buf, size_t n, off_t off)
 		buf += r;
 		n -= (size_t)r;
 		off += r;
-	}
-	return 0;
-}
-
-int audit_write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		if (w == 0)
-			return -EIO;
-		p += w;
-		n -= (size_t)w;
 	}
 	return 0;
 }
@@ -99,7 +85,7 @@ static int save_torn(int fd, const char *path, off_t from, off_t size, char **sa
 		size_t n = size - off > BLOCK ? BLOCK : (size_t)(size - off);
 		r = read_at(fd, buf, n, off);
 		if (r == 0)
-			r = audit_write_all(out, buf, n);
+			r = fdio_write_all(out, buf, n);
 		off += (off_t)n;
 	}
 	if (r == 0 && fsync(out) < 0)

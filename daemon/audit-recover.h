@@ -28,6 +28,3 @@ int audit_recover(int fd, const char *path, struct audit_tail *ret);
 int audit_recover_rotated(const char *path, struct audit_tail *ret);
 
 void audit_tail_clear(struct audit_tail *t);
-
-/* write(2) until all of p is written or it fails: 0 or negative errno. */
-int audit_write_all(int fd, const char *p, size_t n);

@@ -16,6 +16,7 @@
 #include "audit-recover.h"
 #include "chain.h"
 #include "conn.h"
+#include "fdio.h"
 #include "log.h"
 #include "record.h"
 #include "syslog-sink.h"
@@ -253,7 +254,7 @@ static int write_batch(struct audit *a, const struct batch *b)
 	off_t before = lseek(a->fd, 0, SEEK_END);
 	if (before < 0)
 		return -errno;
-	int r = audit_write_all(a->fd, b->buf, b->len);
+	int r = fdio_write_all(a->fd, b->buf, b->len);
 	if (r == 0 && a->sync == AUDIT_SYNC_ALWAYS && fdatasync(a->fd) < 0)
 		r = -errno;
 	if (r < 0 && ftruncate(a->fd, before) < 0)
