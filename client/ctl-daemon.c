@@ -114,6 +114,22 @@ static int no_args(struct ctl *o, int argc, char **argv)
 	return 0;
 }
 
+/* An older guardd does not say: nothing is printed then. */
+static void print_seccomp(json_t *sc)
+{
+	if (!json_is_object(sc))
+		return;
+	const char *mode = ctl_str(sc, "mode");
+	if (strcmp(mode, "off") == 0)
+		printf("  seccomp:      off (guardd is not confined)\n");
+	else
+		printf("  seccomp:      %s: %lld system calls allowed, any other %s%s\n", mode,
+		       ctl_num(sc, "allowed"), strcmp(mode, "kill") == 0 ? "kills guardd" : "fails",
+		       json_is_true(json_object_get(sc, "relaxed"))
+			       ? " (relaxed for a sanitizer or valgrind)"
+			       : "");
+}
+
 int ctl_status(struct ctl *o, int argc, char **argv)
 {
 	json_t *s;
@@ -140,6 +156,7 @@ int ctl_status(struct ctl *o, int argc, char **argv)
 	       ctl_num(s, "audit_seq"), ctl_str(s, "audit_sync"));
 	printf("  connections:  %lld\n  decisions:    %lld\n", ctl_num(s, "connections"),
 	       ctl_num(s, "decisions"));
+	print_seccomp(json_object_get(s, "seccomp"));
 	json_decref(s);
 	return 0;
 }

@@ -37,6 +37,8 @@ static void usage(FILE *f)
 		"                              (default %s)\n"
 		"      --state-dir DIR         keep pending approval requests in DIR\n"
 		"                              (default %s)\n"
+		"      --seccomp deny|kill|off what a system call off guardd's allow-list\n"
+		"                              gets: EPERM (default), death, or no filter\n"
 		"  -v, --verbose               also log connections opened and closed\n"
 		"  -h, --help                  show this help\n"
 		"  -V, --version               show the version\n\n"
@@ -84,6 +86,7 @@ struct options {
 	const char *config;
 	struct manager_config set;
 	bool has_sync;
+	bool has_seccomp;
 	const char **redact; /* argv strings, added to the file's patterns */
 	size_t n_redact;
 };
@@ -111,6 +114,7 @@ enum {
 	OPT_REDACT,
 	OPT_SPOOL_DIR,
 	OPT_STATE_DIR,
+	OPT_SECCOMP,
 };
 
 /* Returns 0 to run, 1 to exit successfully (help), or -EINVAL. */
@@ -131,6 +135,7 @@ static int parse_args(int argc, char **argv, struct options *o, enum log_level *
 		{"admin-group", required_argument, NULL, OPT_ADMIN_GROUP},
 		{"spool-dir", required_argument, NULL, OPT_SPOOL_DIR},
 		{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+		{"seccomp", required_argument, NULL, OPT_SECCOMP},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -191,6 +196,10 @@ static int parse_args(int argc, char **argv, struct options *o, enum log_level *
 			r = optarg[0] == '/' ? 0 : -EINVAL;
 			set->state_dir = optarg;
 			break;
+		case OPT_SECCOMP:
+			r = sandbox_mode_from_string(optarg, &set->seccomp);
+			o->has_seccomp = true;
+			break;
 		case 'v':
 			*level = LOG_LEVEL_DEBUG;
 			break;
@@ -240,6 +249,8 @@ static void apply_options(const struct options *o, struct manager_config *cfg)
 		cfg->spool_dir = set->spool_dir;
 	if (set->state_dir)
 		cfg->state_dir = set->state_dir;
+	if (o->has_seccomp)
+		cfg->seccomp = set->seccomp;
 }
 
 static int load_settings(struct settings *s, const char *path, struct manager_config *cfg)

@@ -23,6 +23,7 @@
 #include "recent.h"
 #include "redact.h"
 #include "reload.h"
+#include "sandbox.h"
 #include "spool.h"
 #include "syslog-sink.h"
 
@@ -272,11 +273,43 @@ fail:
 	return r;
 }
 
+/* Fails closed: a daemon asked to confine itself that cannot, or whose filter
+ * does not refuse the probe, does not start. */
+static int confine(struct manager *m)
+{
+	enum sandbox_mode mode = m->cfg.seccomp;
+	if (mode == SANDBOX_OFF) {
+		log_warning("seccomp filter off (--seccomp off): guardd is not confined");
+		return 0;
+	}
+	int r = sandbox_apply(mode);
+	if (r < 0) {
+		log_error("refusing to start: cannot confine guardd with seccomp; "
+			  "--seccomp off runs it unconfined");
+		return r;
+	}
+	m->seccomp_allowed = r;
+	if (mode == SANDBOX_DENY) {
+		const char *leak = sandbox_probe();
+		if (leak) {
+			log_error("refusing to start: the seccomp filter is loaded, but %s", leak);
+			return -EPERM;
+		}
+	}
+	log_info("seccomp filter on: %d system calls allowed, any other %s%s", r,
+		 mode == SANDBOX_KILL ? "kills guardd" : "fails with EPERM",
+		 mode == SANDBOX_DENY ? " (probed)" : "");
+	return 0;
+}
+
 int manager_run(struct manager *m)
 {
+	int r = confine(m);
+	if (r < 0)
+		return r;
 	log_info("listening on %s%s, decisions to %s", m->cfg.socket_path,
 		 m->activated ? " (passed by systemd)" : "", audit_path(m->audit));
-	int r = activation_notify("READY=1\nSTATUS=deciding");
+	r = activation_notify("READY=1\nSTATUS=deciding");
 	if (r < 0)
 		log_errno(r, "cannot tell the service manager guardd is ready");
 	ev_run(m->loop, 0);

@@ -9,6 +9,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "sandbox.h"
+
 struct conn;
 struct policy;
 struct audit;
@@ -44,6 +46,7 @@ struct manager_config {
 	bool no_break_glass;        /* "break_glass": false: the site forbids break-glass */
 	const char *const *break_glass_deny; /* users (names or uids) who may not break glass */
 	size_t n_break_glass_deny;
+	enum sandbox_mode seccomp; /* the seccomp filter (sandbox.h); default deny */
 };
 
 /* Connections held by one uid; a short array, as few uids connect at once. */
@@ -85,13 +88,15 @@ struct manager {
 	size_t n_uids;
 
 	uint64_t n_decisions;
+	int seccomp_allowed; /* system calls the filter allows; 0: no filter */
 };
 
 /* Loads the policy, opens the log and the socket. Returns 0 and a new manager
  * in *ret, or negative errno after logging what went wrong. */
 int manager_new(const struct manager_config *cfg, struct manager **ret);
 
-/* Runs until SIGTERM or SIGINT. */
+/* Confines guardd (sandbox.h), tells systemd it is ready, and runs until SIGTERM
+ * or SIGINT. Returns negative errno when the confinement cannot be had. */
 int manager_run(struct manager *m);
 
 /* Closes every connection and the socket. Accepts NULL. */

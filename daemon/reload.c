@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,13 +23,20 @@ struct waiters {
 	bool any; /* a reload was asked for (by a call or by SIGHUP) */
 };
 
+/* The loader is one thread for the daemon's life, started before the seccomp
+ * filter (sandbox.h) is installed: after that no thread or process can be
+ * created, so the filter can refuse clone outright. */
 struct reload {
 	struct manager *m;
 	ev_async done;
 	pthread_t thread;
-	bool running;
+	bool has_thread;
+	bool running;        /* the loop's view: a load was handed over and not yet applied */
 	struct waiters now;  /* answered by the running load */
 	struct waiters next; /* answered by the one after it */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool go, quit; /* under lock */
 	/* Written by the thread, read by the loop after ev_async says it is done. */
 	struct policy *result;
 	struct policy_errors errs;
@@ -38,8 +46,19 @@ struct reload {
 static void *load_thread(void *arg)
 {
 	struct reload *rl = arg;
-	rl->r = policy_load_dir(rl->m->cfg.policy_dir, &rl->errs, &rl->result);
-	ev_async_send(rl->m->loop, &rl->done);
+	pthread_mutex_lock(&rl->lock);
+	for (;;) {
+		while (!rl->go && !rl->quit)
+			pthread_cond_wait(&rl->wake, &rl->lock);
+		if (rl->quit)
+			break;
+		rl->go = false;
+		pthread_mutex_unlock(&rl->lock);
+		rl->r = policy_load_dir(rl->m->cfg.policy_dir, &rl->errs, &rl->result);
+		ev_async_send(rl->m->loop, &rl->done);
+		pthread_mutex_lock(&rl->lock);
+	}
+	pthread_mutex_unlock(&rl->lock);
 	return NULL;
 }
 
@@ -47,10 +66,12 @@ static int start(struct reload *rl)
 {
 	rl->result = NULL;
 	rl->errs = (struct policy_errors){0};
-	int r = -pthread_create(&rl->thread, NULL, load_thread, rl);
-	if (r == 0)
-		rl->running = true;
-	return r;
+	pthread_mutex_lock(&rl->lock);
+	rl->go = true;
+	pthread_cond_signal(&rl->wake);
+	pthread_mutex_unlock(&rl->lock);
+	rl->running = true;
+	return 0;
 }
 
 static json_t *success_reply(struct manager *m, const char *previous)
@@ -102,7 +123,6 @@ static void done_cb(struct ev_loop *loop, ev_async *w, int revents)
 	struct reload *rl = w->data;
 	if (!rl->running)
 		return;
-	pthread_join(rl->thread, NULL);
 	rl->running = false;
 	json_t *reply = apply(rl);
 	policy_errors_clear(&rl->errs);
@@ -126,9 +146,22 @@ int reload_new(struct manager *m, struct reload **ret)
 	if (!rl)
 		return -ENOMEM;
 	rl->m = m;
+	pthread_mutex_init(&rl->lock, NULL);
+	pthread_cond_init(&rl->wake, NULL);
 	ev_async_init(&rl->done, done_cb);
 	rl->done.data = rl;
 	ev_async_start(m->loop, &rl->done);
+	/* Signals are the loop's: the worker starts with every one blocked. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int r = -pthread_create(&rl->thread, NULL, load_thread, rl);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r < 0) {
+		reload_free(rl);
+		return r;
+	}
+	rl->has_thread = true;
 	*ret = rl;
 	return 0;
 }
@@ -137,8 +170,16 @@ void reload_free(struct reload *rl)
 {
 	if (!rl)
 		return;
-	if (rl->running)
+	/* A load in progress is finished first: the thread owns its result. */
+	if (rl->has_thread) {
+		pthread_mutex_lock(&rl->lock);
+		rl->quit = true;
+		pthread_cond_signal(&rl->wake);
+		pthread_mutex_unlock(&rl->lock);
 		pthread_join(rl->thread, NULL);
+	}
+	pthread_mutex_destroy(&rl->lock);
+	pthread_cond_destroy(&rl->wake);
 	ev_async_stop(rl->m->loop, &rl->done);
 	policy_free(rl->result);
 	policy_errors_clear(&rl->errs);

@@ -1,5 +1,6 @@
 /* reload.h: loading a new policy while the old one keeps answering. The load
- * runs on a thread of its own (the policy library is pure and shares nothing);
+ * runs on a thread of its own, started with the daemon (the policy library is
+ * pure and shares nothing);
  * the loop swaps the policy in when it is complete and valid, all or nothing. */
 #pragma once
 

@@ -20,6 +20,7 @@
  *                              (the approval requests)
  *   "break_glass"              true or false: whether anyone may break glass
  *   "break_glass_deny_users"   array of user names and uids who may not
+ *   "seccomp"                  "deny", "kill" or "off" (sandbox.h)
  */
 #include "settings.h"
 
@@ -276,6 +277,13 @@ static void parse_sync(struct parser *p, const char *key, json_t *v)
 		report(p, key, "expected \"always\" or \"none\"");
 }
 
+static void parse_seccomp(struct parser *p, const char *key, json_t *v)
+{
+	const char *s = json_string_value(v);
+	if (!s || sandbox_mode_from_string(s, &p->cfg.seccomp) < 0)
+		report(p, key, "expected \"deny\", \"kill\" or \"off\"");
+}
+
 static void parse_syslog(struct parser *p, const char *key, json_t *v)
 {
 	if (json_is_boolean(v))
@@ -441,6 +449,7 @@ static const struct key {
 	{"state_dir", parse_state_dir},
 	{"break_glass", parse_break_glass},
 	{"break_glass_deny_users", parse_break_glass_deny_users},
+	{"seccomp", parse_seccomp},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

@@ -222,7 +222,7 @@ START_TEST(every_key_sets_its_field)
 				  "  'sync': 'none', 'syslog': true, 'syslog_socket': '/l.sock',"
 				  "  'redact': ['one', 'two+'], 'max_connections': 7,"
 				  "  'max_connections_per_uid': 3, 'idle_timeout': 1.5,"
-				  "  'admin_group': 'wheel' }",
+				  "  'admin_group': 'wheel', 'seccomp': 'kill' }",
 				  0644);
 	struct settings *s;
 	struct manager_config cfg = load_ok(path, &s);
@@ -240,6 +240,7 @@ START_TEST(every_key_sets_its_field)
 	ck_assert_uint_eq(cfg.max_conns_per_uid, 3);
 	ck_assert_double_eq(cfg.idle_timeout, 1.5);
 	ck_assert_str_eq(cfg.admin_group, "wheel");
+	ck_assert_int_eq(cfg.seccomp, SANDBOX_KILL);
 	settings_free(s);
 	free(path);
 }
@@ -470,7 +471,8 @@ START_TEST(long_strings_are_quoted_and_cut)
 		"FILE: redact[0]: invalid regex \"%s\"...: longer than 1024 bytes\n"
 		"FILE: unknown key \"%s\"... (valid: policy, socket, audit_log, sync, "
 		"syslog, syslog_socket, redact, max_connections, "
-		"max_connections_per_uid, idle_timeout, admin_group, spool_dir, state_dir, break_glass, break_glass_deny_users)\n",
+		"max_connections_per_uid, idle_timeout, admin_group, spool_dir, state_dir, "
+		"break_glass, break_glass_deny_users, seccomp)\n",
 		cut, cut);
 	expect_fails(path, -EINVAL, want);
 	free(want);
