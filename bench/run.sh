@@ -5,6 +5,7 @@
 #
 #   BUILD=build bench/run.sh            # from the source tree
 #   CALLS1=5000 CALLS16=2000 bench/run.sh
+#   SECCOMP=off SYNC=none bench/run.sh  # the filter's cost, without the disk
 #
 # Any further arguments are passed to every guard-bench run (e.g. --json or
 # --argv 'git push --force').
@@ -12,6 +13,7 @@ set -eu
 
 BUILD=${BUILD:-build}
 SYNC=${SYNC:-always}      # guardd --sync: always (fdatasync per batch) or none
+SECCOMP=${SECCOMP:-deny}  # guardd --seccomp: deny (its default), kill or off
 CALLS1=${CALLS1:-5000}    # calls for the single client
 CALLS16=${CALLS16:-2000}  # calls per client with 16 clients
 WARMUP=${WARMUP:-100}
@@ -61,7 +63,7 @@ for f in "$src"/policy/rules.d/*.json; do
 done
 
 "$guardd" --socket "$tmp/guard.sock" --policy "$tmp/rules.d" --sync "$SYNC" \
-	--audit-log "$tmp/decisions.jsonl" 2>"$tmp/guardd.log" &
+	--seccomp "$SECCOMP" --audit-log "$tmp/decisions.jsonl" 2>"$tmp/guardd.log" &
 pid=$!
 
 # Up to 5 s for the socket; give up early if guardd died (bad policy...).
@@ -77,7 +79,7 @@ while [ ! -S "$tmp/guard.sock" ]; do
 done
 
 packs=$(cd "$tmp/rules.d" && echo *.json)
-note "# $(uname -sr), $(nproc) CPUs, policy: $packs, log sync: $SYNC"
+note "# $(uname -sr), $(nproc) CPUs, policy: $packs, log sync: $SYNC, seccomp: $SECCOMP"
 # In the background and waited for, so that a signal to this script is acted
 # on at once rather than after the run in progress.
 run() {
