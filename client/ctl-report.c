@@ -32,6 +32,7 @@ struct report {
 	struct logfilter filter;
 	uint64_t records, decisions, checks, completions, recoveries, break_glass, unknown, other,
 		bad;
+	uint64_t approvals[5]; /* the events of approval records, as approval_events */
 	char first_ts[64], last_ts[64];
 	json_t *rules;    /* id -> counters */
 	json_t *commands; /* "git push" -> times stopped */
@@ -60,9 +61,21 @@ static bool bump(json_t *o, const char *key)
 }
 
 static const char *const counters[] = {
-	"stopped",      "dry_run",      "confirm_asked",   "confirmed",     "confirm_wrong",
-	"reason_asked", "reason_given", "reason_rejected", "approve_asked", "break_glass",
-	NULL,
+	"stopped",       "dry_run",           "confirm_asked",
+	"confirmed",     "confirm_wrong",     "reason_asked",
+	"reason_given",  "reason_rejected",   "approve_asked",
+	"approved",      "approval_rejected", "approval_expired",
+	"approval_used", "break_glass",       NULL,
+};
+
+/* An approval record's event, and the rule counter it bumps (NULL: the request,
+ * already counted as approve_asked by its decision record). */
+static const char *const approval_events[][2] = {
+	{"request", NULL},
+	{"approve", "approved"},
+	{"reject", "approval_rejected"},
+	{"expire", "approval_expired"},
+	{"use", "approval_used"},
 };
 
 /* The counters of a rule, made on first use; past MAX_RULES rules, the rest share
@@ -241,6 +254,23 @@ static void count_break_glass(struct report *rp, const struct logrec *rec)
 	bump_rule(rp, str(rec->f[LOGREC_RULE], id, sizeof id) ? id : NO_RULE, "break_glass", rec);
 }
 
+/* The steps of the two-person rule: approved, rejected, expired, used, by rule. */
+static void count_approval(struct report *rp, const struct logrec *rec)
+{
+	char id[256], event[32];
+	if (!str(rec->f[LOGREC_EVENT], event, sizeof event))
+		return;
+	for (size_t i = 0; i < sizeof approval_events / sizeof approval_events[0]; i++)
+		if (strcmp(event, approval_events[i][0]) == 0) {
+			rp->approvals[i]++;
+			if (approval_events[i][1])
+				bump_rule(rp,
+					  str(rec->f[LOGREC_RULE], id, sizeof id) ? id : NO_RULE,
+					  approval_events[i][1], NULL);
+			return;
+		}
+}
+
 static void note_time(struct report *rp, struct logrec_span ts)
 {
 	char t[64];
@@ -272,6 +302,8 @@ static void count(struct report *rp, const char *line, size_t n)
 		rp->recoveries++;
 	else if (logrec_string_eq(type, "break-glass"))
 		count_break_glass(rp, &rec);
+	else if (logrec_string_eq(type, "approval"))
+		count_approval(rp, &rec);
 	else if (!logrec_string_eq(type, "decision"))
 		rp->other++;
 	else {
@@ -363,18 +395,19 @@ static void put_escaped(const char *s)
 
 static void print_rules(struct entry *e, size_t n)
 {
-	printf("\n%-24s %7s %7s %11s %11s %7s %6s\n", "", "", "", "CONFIRM", "REASON", "APPROVE",
+	printf("\n%-24s %7s %7s %11s %11s %17s %6s\n", "", "", "", "CONFIRM", "REASON", "APPROVE",
 	       "BREAK-");
-	printf("%-24s %7s %7s %5s %5s %5s %5s %7s %6s\n", "RULE", "STOPPED", "DRY-RUN", "ASKED",
-	       "OK", "ASKED", "GIVEN", "ASKED", "GLASS");
+	printf("%-24s %7s %7s %5s %5s %5s %5s %5s %5s %5s %6s\n", "RULE", "STOPPED", "DRY-RUN",
+	       "ASKED", "OK", "ASKED", "GIVEN", "ASKED", "GIVEN", "USED", "GLASS");
 	for (size_t i = 0; i < n; i++) {
 		json_t *r = e[i].v;
 		put_escaped(e[i].key);
 		for (size_t w = strlen(e[i].key); w < 24; w++)
 			putchar(' ');
-		printf(" %7lld %7lld %5lld %5lld %5lld %5lld %7lld %6lld\n", num(r, "stopped"),
-		       num(r, "dry_run"), num(r, "confirm_asked"), num(r, "confirmed"),
-		       num(r, "reason_asked"), num(r, "reason_given"), num(r, "approve_asked"),
+		printf(" %7lld %7lld %5lld %5lld %5lld %5lld %5lld %5lld %5lld %6lld\n",
+		       num(r, "stopped"), num(r, "dry_run"), num(r, "confirm_asked"),
+		       num(r, "confirmed"), num(r, "reason_asked"), num(r, "reason_given"),
+		       num(r, "approve_asked"), num(r, "approved"), num(r, "approval_used"),
 		       num(r, "break_glass"));
 	}
 	if (n == 0)
@@ -424,8 +457,13 @@ static void print_text(const struct report *rp)
 	if (rules)
 		print_rules(rules, n_rules);
 	printf("(ASKED: a question put, before its answer; OK, GIVEN: answers accepted; a\n"
-	       "wrong answer is a deny and counts as STOPPED. DRY-RUN: the rule, watched in\n"
-	       "dry-run, would have stopped or asked.)\n");
+	       "wrong answer is a deny and counts as STOPPED. APPROVE GIVEN: approvals by a\n"
+	       "second person, USED: approvals spent on their command. DRY-RUN: the rule,\n"
+	       "watched in dry-run, would have stopped or asked.)\n");
+	const uint64_t *a = rp->approvals;
+	printf("\nApproval requests: %" PRIu64 " made, %" PRIu64 " approved, %" PRIu64
+	       " rejected or withdrawn, %" PRIu64 " expired, %" PRIu64 " used\n",
+	       a[0], a[1], a[2], a[3], a[4]);
 	if (rules)
 		print_reasons(rules, n_rules);
 	printf("\nNot understood: %" PRIu64 " decision%s had a part guard could not understand\n",
@@ -457,16 +495,20 @@ static json_t *top_commands(const struct report *rp)
 static void print_json(const struct report *rp)
 {
 	const struct logfilter *f = &rp->filter;
+	const uint64_t *a = rp->approvals;
+	json_t *approvals = json_pack("{s:I,s:I,s:I,s:I,s:I}", "requested", (json_int_t)a[0],
+				      "approved", (json_int_t)a[1], "rejected", (json_int_t)a[2],
+				      "expired", (json_int_t)a[3], "used", (json_int_t)a[4]);
 	json_t *j = json_pack(
-		"{s:s?,s:s?,s:s?,s:s?,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:O,s:o}", "since",
+		"{s:s?,s:s?,s:s?,s:s?,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:O,s:o}", "since",
 		f->has_since ? f->since_ts : NULL, "until", f->has_until ? f->until_ts : NULL,
 		"first_ts", rp->first_ts[0] ? rp->first_ts : NULL, "last_ts",
 		rp->last_ts[0] ? rp->last_ts : NULL, "records", (json_int_t)rp->records,
 		"decisions", (json_int_t)rp->decisions, "checks", (json_int_t)rp->checks,
 		"completions", (json_int_t)rp->completions, "recoveries",
 		(json_int_t)rp->recoveries, "break_glass", (json_int_t)rp->break_glass,
-		"not_understood", (json_int_t)rp->unknown, "rules", rp->rules, "top_stopped",
-		top_commands(rp));
+		"not_understood", (json_int_t)rp->unknown, "approvals", approvals, "rules",
+		rp->rules, "top_stopped", top_commands(rp));
 	ctl_print_json(j);
 }
 

@@ -46,6 +46,7 @@ static const struct {
 	KEY(LOGREC_DURATION_MS, "duration_ms"),
 	KEY(LOGREC_TORN_BYTES, "torn_bytes"),
 	KEY(LOGREC_SAVED_TO, "saved_to"),
+	KEY(LOGREC_EVENT, "event"),
 	KEY(LOGREC_SEQ, "seq"),
 	KEY(LOGREC_PREV, "prev"),
 };

@@ -278,6 +278,18 @@ check "the log's chain verifies" ctl log verify "$LOG"
 check "every approval record has ts, id, host, uid, user, event, request, rule, digest" \
 	jq -e -s 'map(select(.type == "approval")) | length > 0 and all(.ts and .id and .host and has("uid") and has("user") and .event and .request and .rule and .digest)' "$LOG"
 
+# guardctl report counts the approval steps, as the records say.
+n_of() { jq -s --arg e "$1" 'map(select(.type == "approval" and .event == $e)) | length' "$LOG"; }
+report=$(ctl report --json)
+check "report counts the approval requests, approvals, rejections, expiries and uses" \
+	jq -e --argjson q "$(n_of request)" --argjson a "$(n_of approve)" --argjson r "$(n_of reject)" \
+	--argjson x "$(n_of expire)" --argjson u "$(n_of use)" \
+	'.approvals == {requested: $q, approved: $a, rejected: $r, expired: $x, used: $u} and $a > 0 and $u > 0' <<<"$report"
+touch_approved=$(jq -s 'map(select(.type == "approval" and .event == "approve" and .rule == "approve-touch")) | length' "$LOG")
+check_that "report: approve-touch approved $touch_approved times, by rule" \
+	"jq -e '.rules[\"approve-touch\"].approved == $touch_approved and .rules[\"approve-touch\"].approval_used > 0' <<<'$report' >/dev/null"
+check "report's table has the approval line" sh -c "$GUARDCTL report | grep -q '^Approval requests: [0-9]* made, [0-9]* approved'"
+
 # A state file that cannot be trusted is moved aside, with a record; guardd starts.
 stop_daemon
 echo '{"version":1,"requests":[{"id":"forged"}]}' >"$STATE/approvals.json"
