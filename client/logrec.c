@@ -47,6 +47,8 @@ static const struct {
 	KEY(LOGREC_TORN_BYTES, "torn_bytes"),
 	KEY(LOGREC_SAVED_TO, "saved_to"),
 	KEY(LOGREC_EVENT, "event"),
+	KEY(LOGREC_REQUEST, "request"),
+	KEY(LOGREC_REQUESTER, "requester"),
 	KEY(LOGREC_SEQ, "seq"),
 	KEY(LOGREC_PREV, "prev"),
 };

@@ -222,7 +222,10 @@ static void add_time(struct logshow_buf *b, struct logrec_span ts, struct logsho
 static void add_decision(struct logshow_buf *b, const struct logrec *r, struct logshow_buf *s)
 {
 	struct logrec_span type = r->f[LOGREC_TYPE];
-	if (logrec_string_eq(type, "completion")) {
+	if (logrec_string_eq(type, "approval")) {
+		add_str(b, "approval ");
+		add_value(b, r->f[LOGREC_EVENT], "?", s);
+	} else if (logrec_string_eq(type, "completion")) {
 		bool sig = r->f[LOGREC_SIGNAL].p && !logrec_is_null(r->f[LOGREC_SIGNAL]);
 		add_str(b, sig ? "signal " : "exit ");
 		add_value(b, sig ? r->f[LOGREC_SIGNAL] : r->f[LOGREC_EXIT], "?", s);
@@ -274,6 +277,33 @@ static void add_dry_run(struct logshow_buf *b, struct logrec_span list, struct l
 		add_str(b, "]");
 }
 
+/* "(request 1a2b3c4d5e6f of alice) terraform destroy  [reason: ...]": which request
+ * the step belongs to; the command is in the request's record. */
+static void add_approval(struct logshow_buf *b, const struct logrec *r, struct logshow_buf *s)
+{
+	const struct logrec_span *f = r->f;
+	char id[16] = "?";
+	if (logrec_is_string(f[LOGREC_REQUEST]))
+		logrec_string(f[LOGREC_REQUEST], id, 13);
+	add_str(b, "(request ");
+	logshow_escape(b, id, strlen(id));
+	add_str(b, " of ");
+	add_value(b, f[LOGREC_REQUESTER], "?", s);
+	add_str(b, ")");
+	if (f[LOGREC_ARGV].p && f[LOGREC_ARGV].p[0] == '[') {
+		add_str(b, " ");
+		add_argv(b, f[LOGREC_ARGV], s);
+	} else if (logrec_is_string(f[LOGREC_LINE])) {
+		add_str(b, " ");
+		add_value(b, f[LOGREC_LINE], "-", s);
+	}
+	if (logrec_is_string(f[LOGREC_REASON])) {
+		add_str(b, "  [reason: ");
+		add_value(b, f[LOGREC_REASON], "", s);
+		add_str(b, "]");
+	}
+}
+
 static void add_command(struct logshow_buf *b, const struct logrec *r, struct logshow_buf *s)
 {
 	const struct logrec_span *f = r->f;
@@ -286,6 +316,10 @@ static void add_command(struct logshow_buf *b, const struct logrec *r, struct lo
 		add_str(b, ", ");
 		add_value(b, f[LOGREC_DURATION_MS], "?", s);
 		add_str(b, " ms)");
+		return;
+	}
+	if (logrec_string_eq(f[LOGREC_TYPE], "approval")) {
+		add_approval(b, r, s);
 		return;
 	}
 	if (logrec_string_eq(f[LOGREC_TYPE], "recovery")) {

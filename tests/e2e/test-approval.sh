@@ -288,6 +288,10 @@ check "report counts the approval requests, approvals, rejections, expiries and 
 touch_approved=$(jq -s 'map(select(.type == "approval" and .event == "approve" and .rule == "approve-touch")) | length' "$LOG")
 check_that "report: approve-touch approved $touch_approved times, by rule" \
 	"jq -e '.rules[\"approve-touch\"].approved == $touch_approved and .rules[\"approve-touch\"].approval_used > 0' <<<'$report' >/dev/null"
+table=$(ctl log --type approval)
+check "guardctl log shows each approval step, its request and requester" \
+	grep -qE "approval approve +approve-touch +\(request [0-9a-f]{12} of nobody\)" <<<"$table"
+check "the request step shows the command" grep -qE "approval request.*\(request [0-9a-f]{12} of nobody\) touch $W/approve-me" <<<"$table"
 check "report's table has the approval line" sh -c "$GUARDCTL report | grep -q '^Approval requests: [0-9]* made, [0-9]* approved'"
 
 # A state file that cannot be trusted is moved aside, with a record; guardd starts.
