@@ -10,6 +10,7 @@
 #include "guard/protocol.h"
 #include "log.h"
 #include "manager.h"
+#include "sandbox.h"
 #include "settings.h"
 
 static void usage(FILE *f)
@@ -39,6 +40,7 @@ static void usage(FILE *f)
 		"                              (default %s)\n"
 		"      --seccomp deny|kill|off what a system call off guardd's allow-list\n"
 		"                              gets: EPERM (default), death, or no filter\n"
+		"      --list-syscalls         print the allow-list and exit\n"
 		"  -v, --verbose               also log connections opened and closed\n"
 		"  -h, --help                  show this help\n"
 		"  -V, --version               show the version\n\n"
@@ -115,6 +117,7 @@ enum {
 	OPT_SPOOL_DIR,
 	OPT_STATE_DIR,
 	OPT_SECCOMP,
+	OPT_LIST_SYSCALLS,
 };
 
 /* Returns 0 to run, 1 to exit successfully (help), or -EINVAL. */
@@ -136,6 +139,7 @@ static int parse_args(int argc, char **argv, struct options *o, enum log_level *
 		{"spool-dir", required_argument, NULL, OPT_SPOOL_DIR},
 		{"state-dir", required_argument, NULL, OPT_STATE_DIR},
 		{"seccomp", required_argument, NULL, OPT_SECCOMP},
+		{"list-syscalls", no_argument, NULL, OPT_LIST_SYSCALLS},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -200,6 +204,9 @@ static int parse_args(int argc, char **argv, struct options *o, enum log_level *
 			r = sandbox_mode_from_string(optarg, &set->seccomp);
 			o->has_seccomp = true;
 			break;
+		case OPT_LIST_SYSCALLS:
+			sandbox_list(stdout);
+			return 1;
 		case 'v':
 			*level = LOG_LEVEL_DEBUG;
 			break;

@@ -148,6 +148,29 @@ static const char *const allowed_for_tools[] = {
 	"personality", "pause",
 };
 
+static const char *const narrowed[][2] = {
+	{"socket", "AF_UNIX only"},        {"tgkill", "this process only"},
+	{"prctl", "PR_CAPBSET_READ only"}, {"prlimit64", "reading a limit only"},
+	{"ioctl", "TCGETS only"},
+};
+
+static void list_names(FILE *f, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (seccomp_syscall_resolve_name(names[i]) != __NR_SCMP_ERROR)
+			fprintf(f, "%s\n", names[i]);
+}
+
+void sandbox_list(FILE *f)
+{
+	list_names(f, allowed, sizeof allowed / sizeof allowed[0]);
+	if (sandbox_relaxed())
+		list_names(f, allowed_for_tools,
+			   sizeof allowed_for_tools / sizeof allowed_for_tools[0]);
+	for (size_t i = 0; i < sizeof narrowed / sizeof narrowed[0]; i++)
+		fprintf(f, "%s\t# %s\n", narrowed[i][0], narrowed[i][1]);
+}
+
 int sandbox_mode_from_string(const char *s, enum sandbox_mode *ret)
 {
 	static const char *const names[] = {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdio.h>
 
 enum sandbox_mode {
 	SANDBOX_DENY, /* a call off the list fails with EPERM (default) */
@@ -19,6 +20,11 @@ const char *sandbox_mode_to_string(enum sandbox_mode mode);
 /* Installs the filter on every thread of the process (SANDBOX_OFF: nothing).
  * Returns the number of system calls allowed, or negative errno. */
 int sandbox_apply(enum sandbox_mode mode);
+
+/* Prints the calls the filter allows in this build and run, a name a line, with
+ * the argument each narrowed one is held to; for a service manager's own filter
+ * (systemd's SystemCallFilter= must allow at least these, and seccomp itself). */
+void sandbox_list(FILE *f);
 
 /* Whether the filter also allows what sanitizers and valgrind need (clone, ptrace,
  * wait4, prctl, kill, ...): in a sanitizer build, or under valgrind. */

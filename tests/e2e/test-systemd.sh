@@ -19,9 +19,30 @@ if command -v systemd-analyze >/dev/null; then
 		sed -n 's/.*Overall exposure level for guardd.service: \([0-9.]*\).*/\1/p')
 	echo "systemd-analyze security: exposure $score" | diag
 	check "the service is hardened (exposure at most 2.0 of 10)" awk -v s="${score:-99}" 'BEGIN { exit !(s <= 2.0) }'
+	# The unit's SystemCallFilter= must let guardd install its own filter and then
+	# make every call that filter allows: expand the unit's groups as systemd does.
+	expand_groups() {
+		local item sub
+		for item in "$@"; do
+			case $item in
+			@*) systemd-analyze syscall-filter "$item" 2>/dev/null |
+				sed -n '2,$s/^ *\([@a-z0-9_-]*\).*/\1/p' |
+				while read -r sub; do [ -n "$sub" ] && expand_groups "$sub"; done ;;
+			*) echo "$item" ;;
+			esac
+		done
+	}
+	unit=$T/guardd.service
+	comm -23 <(expand_groups $(sed -n 's/^SystemCallFilter=\([^~].*\)/\1/p' "$unit") | sort -u) \
+		<(expand_groups $(sed -n 's/^SystemCallFilter=~\(.*\)/\1/p' "$unit") | sort -u) >"$T/unit-allows"
+	"$GUARDD" --list-syscalls >"$T/guardd-allows"
+	missing=$( (echo seccomp; cut -f1 "$T/guardd-allows") | sort -u | comm -23 - "$T/unit-allows" | paste -sd' ')
+	check_that "the unit allows seccomp(2) and all $(wc -l <"$T/guardd-allows") calls guardd allows itself${missing:+ (missing: $missing)}" \
+		"[ -z '$missing' ] && [ $(wc -l <"$T/unit-allows") -gt 100 ]"
 else
 	skip "systemd-analyze verify" "systemd-analyze is not installed"
 	skip "systemd-analyze security" "systemd-analyze is not installed"
+	skip "the unit allows what guardd's own filter allows" "systemd-analyze is not installed"
 fi
 
 if ! command -v systemd-socket-activate >/dev/null; then
