@@ -215,24 +215,30 @@ static int narrow(scmp_filter_ctx ctx, int nr, struct scmp_arg_cmp cmp, int *cou
 	return r == -EEXIST ? 0 : r;
 }
 
+/* Argument arg equals v. (libseccomp's SCMP_A0() leaves datum_b to the compiler,
+ * which clang's -Wmissing-field-initializers rejects.) */
+static struct scmp_arg_cmp arg_eq(unsigned arg, scmp_datum_t v)
+{
+	return (struct scmp_arg_cmp){.arg = arg, .op = SCMP_CMP_EQ, .datum_a = v, .datum_b = 0};
+}
+
 /* The calls allowed only with some arguments. */
 static int allow_narrowed(scmp_filter_ctx ctx, int *count)
 {
 	/* Unix sockets only: clients, syslog, sd_notify, NSS daemons. No network. */
-	int r = narrow(ctx, SCMP_SYS(socket), SCMP_A0(SCMP_CMP_EQ, AF_UNIX), count);
+	int r = narrow(ctx, SCMP_SYS(socket), arg_eq(0, AF_UNIX), count);
 	/* abort() and raise() signal this process only. */
 	if (r == 0)
-		r = narrow(ctx, SCMP_SYS(tgkill), SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()),
-			   count);
+		r = narrow(ctx, SCMP_SYS(tgkill), arg_eq(0, (scmp_datum_t)getpid()), count);
 	/* libcap, which nss-systemd loads, reads the bounding set. */
 	if (r == 0)
-		r = narrow(ctx, SCMP_SYS(prctl), SCMP_A0(SCMP_CMP_EQ, PR_CAPBSET_READ), count);
+		r = narrow(ctx, SCMP_SYS(prctl), arg_eq(0, PR_CAPBSET_READ), count);
 	/* Reading a limit, never setting one. */
 	if (r == 0)
-		r = narrow(ctx, SCMP_SYS(prlimit64), SCMP_A2(SCMP_CMP_EQ, 0), count);
+		r = narrow(ctx, SCMP_SYS(prlimit64), arg_eq(2, 0), count);
 	/* isatty(3). */
 	if (r == 0)
-		r = narrow(ctx, SCMP_SYS(ioctl), SCMP_A1(SCMP_CMP_EQ, TCGETS), count);
+		r = narrow(ctx, SCMP_SYS(ioctl), arg_eq(1, TCGETS), count);
 	if (r < 0)
 		return log_errno(r, "seccomp: cannot add the narrowed rules");
 	return 0;
