@@ -117,6 +117,7 @@ static json_t *conn_call(struct conn *c, json_t *req)
 /* Handles one complete message. Returns 0, or -1 when the connection was freed. */
 static int conn_dispatch(struct conn *c, const char *msg, size_t len)
 {
+	ev_timer_again(c->m->loop, &c->idle);
 	json_error_t err;
 	json_t *req = json_loadb(msg, len, JSON_REJECT_DUPLICATES, &err);
 	json_t *reply;
@@ -168,7 +169,9 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		ev_io_stop(loop, &c->rio);
 		return;
 	}
-	ev_timer_again(loop, &c->idle);
+	/* No ev_timer_again here: only a whole message (conn_dispatch) and a reply
+	 * written out in full (conn_write_cb) count as activity, so a client that
+	 * dribbles a byte at a time, or reads one, is dropped after the idle timeout. */
 	int r = wire_buf_append(&c->in, buf, (size_t)n);
 	if (r == -EMSGSIZE) {
 		char text[96];
@@ -187,9 +190,10 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct conn *c = w->data;
-	ev_timer_again(loop, &c->idle);
 	if (conn_flush(c) < 0)
 		return;
+	if (wire_buf_pending(&c->out) == 0)
+		ev_timer_again(loop, &c->idle);
 	conn_process(c);
 }
 

@@ -100,6 +100,12 @@ check "more than 4096 arguments is refused" grep -q InvalidParameter <<<"$out"
 
 out=$(printf '{"method":"io.guard.Status"}\0' | raw --wait 4)
 check "an idle connection is closed after the idle timeout" [ "$(tail -n 1 <<<"$out")" = "<closed>" ]
+# A byte every 0.7 s for 4.2 s: each keeps the line busy, none completes a message.
+out=$( (printf '{"method":'; for _ in 1 2 3 4 5 6; do sleep 0.7; printf ' '; done
+	printf '"io.guard.Status"}\0') | raw)
+check_that "a client that dribbles its message is dropped after the idle timeout" \
+	'! grep -q decisions <<<"$out" && [ "$(tail -n 1 <<<"$out")" = "<closed>" ]' ||
+	diag <<<"$out"
 
 # Connection caps: 4 per uid, 8 in all.
 holders=()
