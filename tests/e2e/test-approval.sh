@@ -164,11 +164,15 @@ check "a member approves root's request" [ $? -eq 0 ]
 
 # Two approvals from two people.
 (as_nobody $WRAP "$GUARD" touch "$W/two-me" 2>"$T/wait2"; echo $? >"$T/rc2") &
-wait_for 10 grep -q '"rule":"approve-two"' "$LOG"
-id=$(jq -r 'select(.event == "request" and .rule == "approve-two") | .request' "$LOG")
+# The request record itself: the decision record names the rule too.
+two_request() { jq -r 'select(.event == "request" and .rule == "approve-two") | .request' "$LOG"; }
+has_two_request() { [ -n "$(two_request)" ]; }
+wait_for 10 has_two_request
+id=$(two_request)
 as_member "$GUARDCTL" approve "$id" >"$T/out"
 check_that "one of two approvals: still pending, nothing runs" \
-	'grep -q "another member" "$T/out" && sleep 2.5 && [ ! -e "$W/two-me" ] && [ ! -s "$T/rc2" ]'
+	'grep -q "another member" "$T/out" && sleep 2.5 && [ ! -e "$W/two-me" ] && [ ! -s "$T/rc2" ]' ||
+	{ echo "request id '$id'; guard's exit: $(cat "$T/rc2" 2>/dev/null); it said:" | diag; diag <"$T/wait2"; }
 out=$(as_member "$GUARDCTL" approve "$id" 2>&1)
 rc=$?
 check_that "the same person cannot approve twice" '[ $rc -eq 1 ] && grep -q "already" <<<"$out"'
