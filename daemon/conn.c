@@ -4,6 +4,8 @@
 #include "conn.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -217,17 +219,40 @@ static void conn_refuse(int fd, const char *text)
 	close(fd);
 }
 
+/* At most one warning per REFUSAL_LOG_SEC however many connections are refused: a
+ * user's flood of connections must not become a flood of guardd's own log. The
+ * next warning says how many went unlogged; status counts them all. */
+#define REFUSAL_LOG_SEC 5.0
+
+static void note_refusal(struct manager *m, const struct peer *p, const char *why)
+{
+	m->n_refused++;
+	double now = ev_now(m->loop);
+	if (m->refusal_logged > 0 && now - m->refusal_logged < REFUSAL_LOG_SEC)
+		return;
+	uint64_t quiet = m->n_refused - 1 - m->refused_at_log;
+	if (quiet)
+		log_warning("refusing connection of uid %u: %s (and %" PRIu64
+			    " more refused since the last message)",
+			    (unsigned)p->uid, why, quiet);
+	else
+		log_warning("refusing connection of uid %u: %s", (unsigned)p->uid, why);
+	m->refusal_logged = now;
+	m->refused_at_log = m->n_refused;
+}
+
 static int conn_admit(struct manager *m, const struct peer *p, int fd)
 {
+	char why[64];
 	if (m->n_conns >= m->cfg.max_conns) {
-		log_warning("refusing connection of uid %u: %u connections open", (unsigned)p->uid,
-			    m->n_conns);
+		snprintf(why, sizeof why, "%u connections open", m->n_conns);
+		note_refusal(m, p, why);
 		conn_refuse(fd, "guardd has too many connections; try again later");
 		return -EUSERS;
 	}
 	if (manager_uid_add(m, p->uid) < 0) {
-		log_warning("refusing connection of uid %u: over its limit of %u", (unsigned)p->uid,
-			    m->cfg.max_conns_per_uid);
+		snprintf(why, sizeof why, "over its limit of %u", m->cfg.max_conns_per_uid);
+		note_refusal(m, p, why);
 		conn_refuse(fd, "too many connections from this user; try again later");
 		return -EUSERS;
 	}

@@ -67,7 +67,7 @@ struct manager {
 	struct redact *redact;      /* secrets kept out of records */
 	struct names *names;
 	struct reload *reload;
-	struct recent *recent; /* allowed decisions awaiting their completion */
+	struct recent *recent;       /* allowed decisions awaiting their completion */
 	struct approvals *approvals; /* the two-person rule's requests (approvals.h) */
 	gid_t admin_gid;
 	bool has_admin_gid;
@@ -88,7 +88,10 @@ struct manager {
 	size_t n_uids;
 
 	uint64_t n_decisions;
-	int seccomp_allowed; /* system calls the filter allows; 0: no filter */
+	uint64_t n_refused;      /* connections refused over a cap, since start */
+	uint64_t refused_at_log; /* n_refused when the last refusal was logged */
+	double refusal_logged;   /* ev_now() of that message; 0: none yet */
+	int seccomp_allowed;     /* system calls the filter allows; 0: no filter */
 };
 
 /* Loads the policy, opens the log and the socket. Returns 0 and a new manager

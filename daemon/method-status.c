@@ -41,14 +41,15 @@ json_t *method_status(struct call *call)
 					     "dropped", (json_int_t)syslog_sink_dropped(m->syslog))
 				 : json_null();
 	return method_reply(json_pack(
-		"{s:s,s:i,s:i,s:s,s:I,s:o,s:s,s:b,s:I,s:s,s:o,s:s,s:I,s:I,s:o}", "version",
+		"{s:s,s:i,s:i,s:s,s:I,s:o,s:s,s:b,s:I,s:s,s:o,s:s,s:I,s:I,s:I,s:o}", "version",
 		GUARD_VERSION, "protocol", GUARD_PROTOCOL_VERSION, "pid", (int)getpid(), "host",
 		m->host, "uptime_sec", (json_int_t)(now.tv_sec - m->started.tv_sec), "policy",
 		policy, "audit_log", audit_path(m->audit), "audit_ok", audit_failing(m->audit) == 0,
 		"audit_seq", (json_int_t)audit_seq(m->audit), "audit_sync",
 		audit_sync_mode(m->audit) == AUDIT_SYNC_ALWAYS ? "always" : "none", "syslog",
 		syslog, "socket", m->cfg.socket_path, "connections", (json_int_t)m->n_conns,
-		"decisions", (json_int_t)m->n_decisions, "seccomp", seccomp_status(m)));
+		"decisions", (json_int_t)m->n_decisions, "refused_connections",
+		(json_int_t)m->n_refused, "seccomp", seccomp_status(m)));
 }
 
 json_t *method_get_info(struct call *call)

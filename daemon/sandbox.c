@@ -154,19 +154,20 @@ static const char *const narrowed[][2] = {
 	{"ioctl", "TCGETS only"},
 };
 
-static void list_names(FILE *f, const char *const *names, size_t n)
+static void list_names(FILE *f, const char *const *names, size_t n, const char *note)
 {
 	for (size_t i = 0; i < n; i++)
 		if (seccomp_syscall_resolve_name(names[i]) != __NR_SCMP_ERROR)
-			fprintf(f, "%s\n", names[i]);
+			fprintf(f, "%s%s\n", names[i], note);
 }
 
 void sandbox_list(FILE *f)
 {
-	list_names(f, allowed, sizeof allowed / sizeof allowed[0]);
+	list_names(f, allowed, sizeof allowed / sizeof allowed[0], "");
 	if (sandbox_relaxed())
 		list_names(f, allowed_for_tools,
-			   sizeof allowed_for_tools / sizeof allowed_for_tools[0]);
+			   sizeof allowed_for_tools / sizeof allowed_for_tools[0],
+			   "\t# relaxed: for a sanitizer or valgrind only");
 	for (size_t i = 0; i < sizeof narrowed / sizeof narrowed[0]; i++)
 		fprintf(f, "%s\t# %s\n", narrowed[i][0], narrowed[i][1]);
 }

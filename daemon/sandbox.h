@@ -22,7 +22,8 @@ const char *sandbox_mode_to_string(enum sandbox_mode mode);
 int sandbox_apply(enum sandbox_mode mode);
 
 /* Prints the calls the filter allows in this build and run, a name a line, with
- * the argument each narrowed one is held to; for a service manager's own filter
+ * the argument each narrowed one is held to (and "# relaxed" after those allowed
+ * only for a sanitizer or valgrind); for a service manager's own filter
  * (systemd's SystemCallFilter= must allow at least these, and seccomp itself). */
 void sandbox_list(FILE *f);
 
