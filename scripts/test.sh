@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s\n' "$*"; }
+# Each step says when it starts, in seconds since the start: the time of each part.
+step() { printf '\n== [%ss] %s\n' "$(($(date +%s) - start))" "$*"; }
 # meson test prints one line per test and, on failure, the test's log.
 mtest() { meson test --print-errorlogs "$@"; }
 
