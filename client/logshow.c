@@ -277,42 +277,58 @@ static void add_dry_run(struct logshow_buf *b, struct logrec_span list, struct l
 		add_str(b, "]");
 }
 
+/* "  [LABEL: text]" when the field is a string. */
+static void add_note(struct logshow_buf *b, const char *label, struct logrec_span v,
+		     struct logshow_buf *s)
+{
+	if (!logrec_is_string(v))
+		return;
+	add_str(b, label);
+	add_value(b, v, "", s);
+	add_str(b, "]");
+}
+
+/* The first 12 digits of an id field, or "?". */
+static void add_short_id(struct logshow_buf *b, struct logrec_span v)
+{
+	char id[16] = "?";
+	if (logrec_is_string(v))
+		logrec_string(v, id, 13);
+	logshow_escape(b, id, strlen(id));
+}
+
+/* The argv as words, else the line; "-" when neither. */
+static void add_words(struct logshow_buf *b, const struct logrec_span *f, struct logshow_buf *s)
+{
+	if (f[LOGREC_ARGV].p && f[LOGREC_ARGV].p[0] == '[')
+		add_argv(b, f[LOGREC_ARGV], s);
+	else
+		add_value(b, f[LOGREC_LINE], "-", s);
+}
+
 /* "(request 1a2b3c4d5e6f of alice) terraform destroy  [reason: ...]": which request
- * the step belongs to; the command is in the request's record. */
+ * the step belongs to; only the request's own record has the command. */
 static void add_approval(struct logshow_buf *b, const struct logrec *r, struct logshow_buf *s)
 {
 	const struct logrec_span *f = r->f;
-	char id[16] = "?";
-	if (logrec_is_string(f[LOGREC_REQUEST]))
-		logrec_string(f[LOGREC_REQUEST], id, 13);
 	add_str(b, "(request ");
-	logshow_escape(b, id, strlen(id));
+	add_short_id(b, f[LOGREC_REQUEST]);
 	add_str(b, " of ");
 	add_value(b, f[LOGREC_REQUESTER], "?", s);
 	add_str(b, ")");
-	if (f[LOGREC_ARGV].p && f[LOGREC_ARGV].p[0] == '[') {
+	if (f[LOGREC_ARGV].p || f[LOGREC_LINE].p) {
 		add_str(b, " ");
-		add_argv(b, f[LOGREC_ARGV], s);
-	} else if (logrec_is_string(f[LOGREC_LINE])) {
-		add_str(b, " ");
-		add_value(b, f[LOGREC_LINE], "-", s);
+		add_words(b, f, s);
 	}
-	if (logrec_is_string(f[LOGREC_REASON])) {
-		add_str(b, "  [reason: ");
-		add_value(b, f[LOGREC_REASON], "", s);
-		add_str(b, "]");
-	}
+	add_note(b, "  [reason: ", f[LOGREC_REASON], s);
 }
 
 static void add_command(struct logshow_buf *b, const struct logrec *r, struct logshow_buf *s)
 {
 	const struct logrec_span *f = r->f;
 	if (logrec_string_eq(f[LOGREC_TYPE], "completion")) {
-		char id[16] = "?";
-		if (logrec_is_string(f[LOGREC_DECISION_ID]))
-			logrec_string(f[LOGREC_DECISION_ID], id, 13);
 		add_str(b, "(completes ");
-		logshow_escape(b, id, strlen(id));
+		add_short_id(b, f[LOGREC_DECISION_ID]);
 		add_str(b, ", ");
 		add_value(b, f[LOGREC_DURATION_MS], "?", s);
 		add_str(b, " ms)");
@@ -330,20 +346,9 @@ static void add_command(struct logshow_buf *b, const struct logrec *r, struct lo
 		add_str(b, ")");
 		return;
 	}
-	if (f[LOGREC_ARGV].p && f[LOGREC_ARGV].p[0] == '[')
-		add_argv(b, f[LOGREC_ARGV], s);
-	else
-		add_value(b, f[LOGREC_LINE], "-", s);
-	if (logrec_is_string(f[LOGREC_UNKNOWN])) {
-		add_str(b, "  [not understood: ");
-		add_value(b, f[LOGREC_UNKNOWN], "", s);
-		add_str(b, "]");
-	}
-	if (logrec_is_string(f[LOGREC_REASON])) {
-		add_str(b, "  [reason: ");
-		add_value(b, f[LOGREC_REASON], "", s);
-		add_str(b, "]");
-	}
+	add_words(b, f, s);
+	add_note(b, "  [not understood: ", f[LOGREC_UNKNOWN], s);
+	add_note(b, "  [reason: ", f[LOGREC_REASON], s);
 	add_dry_run(b, f[LOGREC_DRY_RUN], s);
 }
 
