@@ -1,5 +1,6 @@
 /* ctl-daemon.c: guardctl's calls to the running guardd (status, reload, log rotate) and
  * the helpers every command shares. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +38,13 @@ void ctl_command_usage(const struct ctl *o)
 		ctl_report_usage(stdout);
 	else if (strcmp(o->command, "approve") == 0 || strcmp(o->command, "reject") == 0)
 		ctl_approval_usage(stdout);
-	printf("  -s, --socket PATH     guardd's socket\n"
-	       "      --json            print results as JSON\n"
-	       "  -h, --help            show this help\n");
+	/* log and report say what --json means for them. */
+	bool own_json = strcmp(o->command, "log") == 0 || strcmp(o->command, "report") == 0;
+	printf("  -s, --socket PATH     guardd's socket\n%s"
+	       "  -h, --help            show this help\n",
+	       own_json ? "" : "      --json            print results as JSON\n");
+	if (strcmp(o->command, "log") == 0)
+		printf("\nSubcommands: guardctl log verify [FILE...]; guardctl log rotate.\n");
 }
 
 const char *ctl_str(json_t *o, const char *key)

@@ -167,8 +167,7 @@ void ctl_log_usage(FILE *f)
 		"  -n, --last N          only the last N matches\n"
 		"  -f, --follow          then print records as they are written (across\n"
 		"                        rotations) until interrupted\n"
-		"      --json            the records' JSON lines as they are in the log\n"
-		"Subcommands: guardctl log verify [FILE...]; guardctl log rotate.\n",
+		"      --json            the records' JSON lines as they are in the log\n",
 		GUARD_DEFAULT_AUDIT_LOG);
 }
 
