@@ -405,6 +405,11 @@ static int get_answer(const struct options *o, json_t *reply, json_t *params, ch
 	json_t *p = json_object_get(reply, "parameters");
 	bool confirm = strcmp(str(p, "decision"), "confirm") == 0;
 	int tty = prompt_open();
+	/* judge() held the JSON back for a question; now it will not be answered. */
+	if (tty < 0 && o->json) {
+		json_dumpf(reply, stdout, JSON_COMPACT);
+		putchar('\n');
+	}
 	if (tty < 0) {
 		char why[1200];
 		snprintf(why, sizeof why, "no terminal to ask on: run again with %s",

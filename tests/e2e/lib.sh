@@ -35,6 +35,23 @@ trap cleanup EXIT
 ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
 not_ok() { TAP_N=$((TAP_N + 1)); TAP_FAILED=1; echo "not ok $TAP_N - $*"; }
 diag() { sed 's/^/# /'; }
+# jq 1.6's -e exits 0 when there is no input at all, so a check on the JSON of a
+# command that printed nothing would pass. With -e, no output is a failure (4).
+jq() {
+	local a out rc
+	for a in "$@"; do
+		case $a in
+		-e | --exit-status | -[a-zA-Z]*e*)
+			out=$(command jq "$@")
+			rc=$?
+			[ -n "$out" ] || return 4
+			printf '%s\n' "$out"
+			return "$rc"
+			;;
+		esac
+	done
+	command jq "$@"
+}
 # check DESC CMD...: one case, passing when CMD succeeds. What CMD prints goes
 # to stderr, which meson keeps in the log, so it cannot be mistaken for TAP.
 check() {

@@ -59,6 +59,10 @@ rc=$?
 check "confirm without a terminal: exit 2" [ $rc -eq 2 ]
 check "confirm without a terminal: nothing runs" [ ! -e "$T/confirm-me-3" ]
 check "confirm without a terminal: says how to answer" grep -q -- "--confirm" "$T/out"
+json=$(setsid "$GUARD" --json touch "$T/confirm-me-3" </dev/null 2>/dev/null)
+rc=$?
+check_that "confirm without a terminal, --json: exit 2 and the reply on stdout for scripts" \
+	'[ $rc -eq 2 ] && jq -e ".parameters.decision == \"confirm\" and .parameters.step == \"confirm\"" <<<"$json" >/dev/null && [ ! -e "$T/confirm-me-3" ]'
 
 run_guard --confirm "$host" touch "$T/confirm-me-4"
 check "--confirm with the right phrase runs it" [ -e "$T/confirm-me-4" ]
