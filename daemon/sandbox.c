@@ -148,11 +148,32 @@ static const char *const allowed_for_tools[] = {
 	"personality", "pause",
 };
 
-static const char *const narrowed[][2] = {
-	{"socket", "AF_UNIX only"},        {"tgkill", "this process only"},
-	{"prctl", "PR_CAPBSET_READ only"}, {"prlimit64", "reading a limit only"},
-	{"ioctl", "TCGETS only"},
+/* The calls allowed only when one argument has one value. */
+struct narrowing {
+	const char *name;
+	unsigned arg;
+	scmp_datum_t value;
+	const char *why;
 };
+
+#define N_NARROWED 5
+
+static void narrowings(struct narrowing out[N_NARROWED])
+{
+	const struct narrowing n[N_NARROWED] = {
+		/* clients, syslog, sd_notify, NSS daemons; no network */
+		{"socket", 0, AF_UNIX, "AF_UNIX only"},
+		/* abort() and raise() */
+		{"tgkill", 0, (scmp_datum_t)getpid(), "this process only"},
+		/* libcap, which nss-systemd loads, reads the bounding set */
+		{"prctl", 0, PR_CAPBSET_READ, "PR_CAPBSET_READ only"},
+		/* the new limit is NULL: reading, never setting */
+		{"prlimit64", 2, 0, "reading a limit only"},
+		/* isatty(3) */
+		{"ioctl", 1, TCGETS, "TCGETS only"},
+	};
+	memcpy(out, n, sizeof n);
+}
 
 static void list_names(FILE *f, const char *const *names, size_t n, const char *note)
 {
@@ -168,8 +189,10 @@ void sandbox_list(FILE *f)
 		list_names(f, allowed_for_tools,
 			   sizeof allowed_for_tools / sizeof allowed_for_tools[0],
 			   "\t# relaxed: for a sanitizer or valgrind only");
-	for (size_t i = 0; i < sizeof narrowed / sizeof narrowed[0]; i++)
-		fprintf(f, "%s\t# %s\n", narrowed[i][0], narrowed[i][1]);
+	struct narrowing n[N_NARROWED];
+	narrowings(n);
+	for (size_t i = 0; i < N_NARROWED; i++)
+		fprintf(f, "%s\t# %s\n", n[i].name, n[i].why);
 }
 
 int sandbox_mode_from_string(const char *s, enum sandbox_mode *ret)
@@ -206,42 +229,24 @@ static int allow_names(scmp_filter_ctx ctx, const char *const *names, size_t n, 
 	return 0;
 }
 
-/* One call allowed with one argument compared. -EEXIST: a sanitizer build
- * allows the call outright already. */
-static int narrow(scmp_filter_ctx ctx, int nr, struct scmp_arg_cmp cmp, int *count)
-{
-	int r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, cmp);
-	if (r == 0)
-		(*count)++;
-	return r == -EEXIST ? 0 : r;
-}
-
-/* Argument arg equals v. (libseccomp's SCMP_A0() leaves datum_b to the compiler,
- * which clang's -Wmissing-field-initializers rejects.) */
-static struct scmp_arg_cmp arg_eq(unsigned arg, scmp_datum_t v)
-{
-	return (struct scmp_arg_cmp){.arg = arg, .op = SCMP_CMP_EQ, .datum_a = v, .datum_b = 0};
-}
-
-/* The calls allowed only with some arguments. */
+/* The narrowed calls, each allowed with its one argument compared. -EEXIST: a
+ * sanitizer build allows the call outright already. */
 static int allow_narrowed(scmp_filter_ctx ctx, int *count)
 {
-	/* Unix sockets only: clients, syslog, sd_notify, NSS daemons. No network. */
-	int r = narrow(ctx, SCMP_SYS(socket), arg_eq(0, AF_UNIX), count);
-	/* abort() and raise() signal this process only. */
-	if (r == 0)
-		r = narrow(ctx, SCMP_SYS(tgkill), arg_eq(0, (scmp_datum_t)getpid()), count);
-	/* libcap, which nss-systemd loads, reads the bounding set. */
-	if (r == 0)
-		r = narrow(ctx, SCMP_SYS(prctl), arg_eq(0, PR_CAPBSET_READ), count);
-	/* Reading a limit, never setting one. */
-	if (r == 0)
-		r = narrow(ctx, SCMP_SYS(prlimit64), arg_eq(2, 0), count);
-	/* isatty(3). */
-	if (r == 0)
-		r = narrow(ctx, SCMP_SYS(ioctl), arg_eq(1, TCGETS), count);
-	if (r < 0)
-		return log_errno(r, "seccomp: cannot add the narrowed rules");
+	struct narrowing n[N_NARROWED];
+	narrowings(n);
+	for (size_t i = 0; i < N_NARROWED; i++) {
+		/* Built by hand: libseccomp's SCMP_A0() leaves datum_b to the compiler,
+		 * which clang's -Wmissing-field-initializers rejects. */
+		struct scmp_arg_cmp cmp = {
+			.arg = n[i].arg, .op = SCMP_CMP_EQ, .datum_a = n[i].value, .datum_b = 0};
+		int r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+					 seccomp_syscall_resolve_name(n[i].name), 1, cmp);
+		if (r == 0)
+			(*count)++;
+		else if (r != -EEXIST)
+			return log_errno(r, "seccomp: cannot allow %s (%s)", n[i].name, n[i].why);
+	}
 	return 0;
 }
 
