@@ -4,7 +4,6 @@
  * the policy refers to), the uid asking and the host; an approval fits only the very
  * same request, from the same uid, decided by the same rule. */
 #include <errno.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "log.h"
 #include "manager.h"
 #include "method.h"
+#include "names.h"
 #include "peer.h"
 #include "record.h"
 #include "request.h"
@@ -32,25 +32,6 @@ static json_t *command(const struct request *rq, const struct manager *m)
 		return NULL;
 	}
 	return c;
-}
-
-/* The group a rule names: a decimal gid as it is, else a name NSS knows. */
-static int resolve_group(const char *name, gid_t *ret)
-{
-	char buf[16384], *end;
-	struct group gr, *res = NULL;
-	unsigned long gid = strtoul(name, &end, 10);
-	if (*name && !*end && name[0] != '-' && gid < (gid_t)-1) {
-		*ret = (gid_t)gid;
-		return 0;
-	}
-	int r = getgrnam_r(name, &gr, buf, sizeof buf, &res);
-	if (r != 0)
-		return -r;
-	if (!res)
-		return -ENOENT;
-	*ret = res->gr_gid;
-	return 0;
 }
 
 static const char *create_error(int r, const struct policy_decision *d, char *buf, size_t size)
@@ -90,7 +71,7 @@ static int make_request(struct call *call, const struct outcome *o, const char *
 	const struct peer *p = &call->conn->peer;
 	char id[RECORD_ID_LEN + 1], rec[RECORD_ID_LEN + 1];
 	gid_t gid;
-	int r = resolve_group(o->d.approvers_group, &gid);
+	int r = names_gid(o->d.approvers_group, &gid);
 	if (r == 0)
 		r = record_new_id(id);
 	if (r == 0)

@@ -3,7 +3,6 @@
 #include "manager.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,24 +137,14 @@ static int resolve_admin_group(struct manager *m)
 {
 	if (!m->cfg.admin_group)
 		return 0;
-	char buf[16384], *end;
-	struct group gr, *res = NULL;
 	const char *name = m->cfg.admin_group;
-	unsigned long gid = strtoul(name, &end, 10);
-	/* A decimal gid is taken as it is: groups need not have names. */
-	if (*name && !*end && name[0] != '-' && gid < (gid_t)-1) {
-		m->admin_gid = (gid_t)gid;
-		m->has_admin_gid = true;
-		return 0;
-	}
-	int r = getgrnam_r(name, &gr, buf, sizeof buf, &res);
-	if (r != 0)
-		return log_errno(-r, "refusing to start: cannot look up admin group %s", name);
-	if (!res) {
+	int r = names_gid(name, &m->admin_gid);
+	if (r == -ENOENT) {
 		log_error("refusing to start: admin group %s does not exist", name);
-		return -ENOENT;
+		return r;
 	}
-	m->admin_gid = res->gr_gid;
+	if (r < 0)
+		return log_errno(r, "refusing to start: cannot look up admin group %s", name);
 	m->has_admin_gid = true;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #define NAMES_MAX 256
 
@@ -46,22 +47,41 @@ void names_free(struct names *n)
 	free(n);
 }
 
+/* An entry bigger than this is not looked up: a name is never worth more. */
+#define NAMES_BUF_MAX (4 << 20)
+
+/* The entry, in a buffer grown while NSS says ERANGE: a group with thousands of
+ * members does not fit 16 KiB, and a group left without its name would make
+ * the policy's group conditions silently not match. */
 static void lookup(struct entry *e)
 {
-	char buf[16384];
-	if (e->group) {
-		struct group gr, *res = NULL;
-		if (getgrgid_r(e->id, &gr, buf, sizeof buf, &res) == 0 && res)
-			e->name = strdup(res->gr_name);
-		return;
+	char *buf = NULL;
+	for (size_t size = 16384; size <= NAMES_BUF_MAX; size *= 4) {
+		char *bigger = realloc(buf, size);
+		if (!bigger)
+			break;
+		buf = bigger;
+		int r;
+		if (e->group) {
+			struct group gr, *res = NULL;
+			r = getgrgid_r(e->id, &gr, buf, size, &res);
+			if (r == 0 && res)
+				e->name = strdup(res->gr_name);
+		} else {
+			struct passwd pw, *res = NULL;
+			r = getpwuid_r(e->id, &pw, buf, size, &res);
+			if (r == 0 && res) {
+				e->name = strdup(res->pw_name);
+				/* A relative or empty home is no home: "~" must not mean the cwd.
+				 */
+				if (res->pw_dir && res->pw_dir[0] == '/')
+					e->home = strdup(res->pw_dir);
+			}
+		}
+		if (r != ERANGE)
+			break;
 	}
-	struct passwd pw, *res = NULL;
-	if (getpwuid_r(e->id, &pw, buf, sizeof buf, &res) != 0 || !res)
-		return;
-	e->name = strdup(res->pw_name);
-	/* A relative or empty home is no home: "~" must not mean the cwd. */
-	if (res->pw_dir && res->pw_dir[0] == '/')
-		e->home = strdup(res->pw_dir);
+	free(buf);
 }
 
 /* The slot for (group, id): its own, else an expired one, else the one
@@ -113,4 +133,32 @@ char *names_user(struct names *n, uid_t uid, char **ret_home)
 char *names_group(struct names *n, gid_t gid)
 {
 	return dup_or_null(get(n, true, gid)->name);
+}
+
+int names_gid(const char *name, gid_t *ret)
+{
+	char *end;
+	unsigned long gid = strtoul(name, &end, 10);
+	if (*name && !*end && name[0] != '-' && gid < (gid_t)-1) {
+		*ret = (gid_t)gid;
+		return 0;
+	}
+	char *buf = NULL;
+	int r = ERANGE;
+	for (size_t size = 16384; r == ERANGE && size <= NAMES_BUF_MAX; size *= 4) {
+		char *bigger = realloc(buf, size);
+		if (!bigger) {
+			r = ENOMEM;
+			break;
+		}
+		buf = bigger;
+		struct group gr, *res = NULL;
+		r = getgrnam_r(name, &gr, buf, size, &res);
+		if (r == 0 && !res)
+			r = ENOENT;
+		else if (r == 0)
+			*ret = res->gr_gid;
+	}
+	free(buf);
+	return -r;
 }

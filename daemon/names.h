@@ -19,3 +19,8 @@ void names_free(struct names *n);
  * directory (a new string, or NULL). */
 char *names_user(struct names *n, uid_t uid, char **ret_home);
 char *names_group(struct names *n, gid_t gid);
+
+/* The gid a configuration or a rule names: a decimal gid as it is (groups need not
+ * have names), else the group NSS knows by that name, however many members it has.
+ * Returns 0, -ENOENT when there is no such group, or another negative errno. */
+int names_gid(const char *name, gid_t *ret);
