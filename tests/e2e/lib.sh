@@ -75,6 +75,22 @@ run_guardd() { $WRAP "$GUARDD" "$@"; }
 run_guard() { $WRAP "$GUARD" "$@"; }
 run_guardctl() { $WRAP "$GUARDCTL" "$@"; }
 
+# own_group PREFIX WHAT: for tests that need root to make a second user's world: skips
+# the whole test (saying it needs WHAT) unless root with setpriv and groupadd, else
+# makes a group of this run's own, PREFIX-PID (another run, the sanitizer or valgrind
+# build, may make and remove its own at the same time), removed at exit. Sets GROUP
+# and GID.
+own_group() {
+	if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null || ! command -v groupadd >/dev/null; then
+		skip "$2" "needs root, setpriv and groupadd"
+		done_testing
+	fi
+	GROUP=$1-$$
+	groupadd "$GROUP" || { not_ok "groupadd $GROUP"; done_testing; }
+	trap 'groupdel "$GROUP" 2>/dev/null; cleanup' EXIT
+	GID=$(getent group "$GROUP" | cut -d: -f3)
+}
+
 # A policy directory made from the shipped packs, with the modes guardd wants
 # whatever the checkout's umask was.
 # policy_shipped [DIR]: the shipped packs, into DIR (default $POLICY).

@@ -6,17 +6,7 @@
 # a broken state file is moved aside, and every step is a record in the log.
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null || ! command -v groupadd >/dev/null; then
-	skip "approval by a second person" "needs root, setpriv and groupadd for two real users"
-	done_testing
-fi
-
-# A name of this run's own: another run (the sanitizer or valgrind build) may be
-# adding and removing its group at the same time.
-GROUP=guard-e2e-ap-$$
-groupadd "$GROUP" || { not_ok "groupadd $GROUP"; done_testing; }
-GID=$(getent group "$GROUP" | cut -d: -f3)
-trap 'groupdel "$GROUP" 2>/dev/null; cleanup' EXIT
+own_group guard-e2e-ap "approval by a second person (two real users)"
 # The approver: a uid other than root and nobody, in the group or not.
 APPROVER=daemon
 getent passwd "$APPROVER" >/dev/null || APPROVER=bin

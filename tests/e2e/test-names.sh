@@ -6,15 +6,7 @@
 # everything through.
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null || ! command -v groupadd >/dev/null; then
-	skip "a group too big for 16 KiB" "needs root, setpriv and groupadd to make one"
-	done_testing
-fi
-
-GROUP=guard-e2e-big-$$
-groupadd "$GROUP" || { not_ok "groupadd $GROUP"; done_testing; }
-trap 'groupdel "$GROUP" 2>/dev/null; cleanup' EXIT
-GID=$(getent group "$GROUP" | cut -d: -f3)
+own_group guard-e2e-big "a group too big for 16 KiB"
 # 3000 members of 24 bytes: about 72 KiB on the group's line. Members need not
 # exist for NSS to list them.
 members=$(seq -f "guard-e2e-member-%05g" 1 3000 | paste -sd,)
