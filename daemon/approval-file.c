@@ -373,29 +373,8 @@ static int read_text(int fd, char **ret, size_t *ret_n, char *why, size_t size)
 			   (unsigned)(st.st_mode & 07777));
 	if (st.st_size > APPROVAL_FILE_MAX)
 		return bad(why, size, "larger than %d bytes", APPROVAL_FILE_MAX);
-	char *buf = malloc((size_t)st.st_size + 1);
-	size_t n = 0;
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t k = read(fd, buf + n, (size_t)st.st_size + 1 - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			free(buf);
-			return -errno;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-		if (n > (size_t)st.st_size) {
-			free(buf);
-			return bad(why, size, "it grew while being read");
-		}
-	}
-	*ret = buf;
-	*ret_n = n;
-	return 0;
+	int r = fdio_read_max(fd, (size_t)st.st_size, ret, ret_n);
+	return r == -EFBIG ? bad(why, size, "it grew while being read") : r;
 }
 
 static int parse(struct approval_store *s, const char *text, size_t n, char *why, size_t size)

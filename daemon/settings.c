@@ -37,6 +37,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "policy/regex-cost.h"
 
 /* As the command line's --max-connections and --idle-timeout allow. */
@@ -538,39 +539,6 @@ static int check_file(struct parser *p, const struct stat *st)
 	return 0;
 }
 
-/* Reads all of fd, at most SETTINGS_FILE_MAX bytes: -EFBIG if there are more (the file
- * grew after fstat()). */
-static int read_all(int fd, char **ret, size_t *ret_size)
-{
-	char *buf = malloc(SETTINGS_FILE_MAX + 1);
-	size_t n = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	while (n <= SETTINGS_FILE_MAX) {
-		ssize_t k = read(fd, buf + n, SETTINGS_FILE_MAX + 1 - n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			int r = k < 0 ? -errno : 0;
-
-			if (r == 0)
-				break;
-			free(buf);
-			return r;
-		}
-		n += (size_t)k;
-	}
-	if (n > SETTINGS_FILE_MAX) {
-		free(buf);
-		return -EFBIG;
-	}
-	*ret = buf;
-	*ret_size = n;
-	return 0;
-}
-
 static void report_errno(struct parser *p, int r)
 {
 	if (r == -ENOMEM) {
@@ -599,8 +567,9 @@ static char *read_file(struct parser *p, size_t *size)
 		r = -errno;
 	else
 		r = check_file(p, &st);
+	/* -EFBIG: the file grew after fstat(). */
 	if (r == 0)
-		r = read_all(fd, &data, size);
+		r = fdio_read_max(fd, SETTINGS_FILE_MAX, &data, size);
 	close(fd);
 	if (r == -EFBIG) {
 		report(p, NULL, "larger than 64 KiB; refusing it");

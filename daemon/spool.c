@@ -6,9 +6,9 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <pwd.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +17,7 @@
 
 #include "audit.h"
 #include "breakglass.h"
+#include "fdio.h"
 #include "guard/protocol.h"
 #include "log.h"
 #include "manager.h"
@@ -145,30 +146,20 @@ static int read_entry(struct pass *ps, const char *name, struct stat *st, char *
 	       : st->st_nlink != 1             ? "a hard link"
 	       : st->st_size > SPOOL_ENTRY_MAX ? "larger than 256 KiB"
 					       : NULL;
-	char *buf = !r && !*why ? malloc((size_t)st->st_size + 1) : NULL;
-	if (!r && !*why && !buf)
-		r = -ENOMEM;
-	ssize_t n = 0;
-	while (buf && n <= st->st_size) {
-		ssize_t k = read(fd, buf + n, (size_t)(st->st_size + 1 - n));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			n = k < 0 ? k : n;
-			break;
+	char *buf = NULL;
+	size_t n = 0;
+	if (!r && !*why) {
+		r = fdio_read_max(fd, (size_t)st->st_size, &buf, &n);
+		if (r < 0 && r != -ENOMEM) {
+			*why = r == -EFBIG ? "it grew while being read" : "cannot be read";
+			r = -EINVAL;
 		}
-		n += k;
 	}
 	close(fd);
-	if (buf && (n < 0 || n > st->st_size)) {
-		*why = n < 0 ? "cannot be read" : "it grew while being read";
-		free(buf);
-		return -EINVAL;
-	}
 	if (r < 0 || *why)
 		return r < 0 ? r : -EINVAL;
 	*ret = buf;
-	*size = (size_t)n;
+	*size = n;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "policy-internal.h"
 
 /* "PATH: strerror" and r back, or -ENOMEM. */
@@ -68,42 +69,11 @@ static int check_file(struct policy_errors *errs, const char *path, const struct
 	return r;
 }
 
-/* Reads at most POLICY_FILE_MAX bytes; -EFBIG if there are more (the file grew). */
-static int read_all(int fd, char **ret, size_t *ret_size)
-{
-	char *buf = malloc(POLICY_FILE_MAX + 1);
-	size_t n = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	while (n <= POLICY_FILE_MAX) {
-		ssize_t k = read(fd, buf + n, POLICY_FILE_MAX + 1 - n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			int r = -errno;
-
-			free(buf);
-			return r;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
-	if (n > POLICY_FILE_MAX) {
-		free(buf);
-		return -EFBIG;
-	}
-	*ret = buf;
-	*ret_size = n;
-	return 0;
-}
-
 static int read_contents(struct policy_errors *errs, const char *path, int fd, char **ret,
 			 size_t *ret_size)
 {
-	int r = read_all(fd, ret, ret_size), k;
+	/* -EFBIG: the file grew after fstat(). */
+	int r = fdio_read_max(fd, POLICY_FILE_MAX, ret, ret_size), k;
 
 	if (r == -EFBIG) {
 		k = policy_errors_addf(errs, "%s: larger than 1 MiB; refusing it", path);
