@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "fdio.h"
+#include "guard/policy.h"
 #include "policy/regex-cost.h"
 
 /* As the command line's --max-connections and --idle-timeout allow. */
@@ -53,8 +54,7 @@ struct settings {
 	size_t n_redact;
 	char **deny; /* break_glass_deny_users, as strings */
 	size_t n_deny;
-	char **errors;
-	size_t n_errors;
+	struct policy_errors errors;
 };
 
 /* One file being read: the values go to cfg, a copy, until all of them are good. */
@@ -79,15 +79,6 @@ int settings_new(struct settings **ret)
 	return 0;
 }
 
-static void errors_clear(struct settings *s)
-{
-	for (size_t i = 0; i < s->n_errors; i++)
-		free(s->errors[i]);
-	free(s->errors);
-	s->errors = NULL;
-	s->n_errors = 0;
-}
-
 static void strv_free(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -99,7 +90,7 @@ void settings_free(struct settings *s)
 {
 	if (!s)
 		return;
-	errors_clear(s);
+	policy_errors_clear(&s->errors);
 	strv_free(s->deny, s->n_deny);
 	free(s->redact);
 	json_decref(s->doc);
@@ -108,30 +99,8 @@ void settings_free(struct settings *s)
 
 const char *const *settings_errors(const struct settings *s, size_t *n)
 {
-	*n = s->n_errors;
-	return (const char *const *)s->errors;
-}
-
-__attribute__((format(printf, 2, 3))) static int errors_addf(struct settings *s, const char *fmt,
-							     ...)
-{
-	char *line, **lines;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&line, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	lines = realloc(s->errors, (s->n_errors + 1) * sizeof(*lines));
-	if (!lines) {
-		free(line);
-		return -ENOMEM;
-	}
-	lines[s->n_errors++] = line;
-	s->errors = lines;
-	return 0;
+	*n = s->errors.n;
+	return (const char *const *)s->errors.lines;
 }
 
 /* "FILE: key: text" (or "FILE: text" without a key); the parse is then -EINVAL. */
@@ -146,9 +115,9 @@ __attribute__((format(printf, 3, 4))) static void report(struct parser *p, const
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	if (key)
-		k = errors_addf(p->s, "%s: %s: %s", p->file, key, text);
+		k = policy_errors_addf(&p->s->errors, "%s: %s: %s", p->file, key, text);
 	else
-		k = errors_addf(p->s, "%s: %s", p->file, text);
+		k = policy_errors_addf(&p->s->errors, "%s: %s", p->file, text);
 	if (k < 0)
 		p->r = k;
 	else if (p->r == 0)
@@ -492,20 +461,11 @@ static void parse_top(struct parser *p, json_t *doc)
 
 static void syntax_error(struct parser *p, json_error_t *je)
 {
-	int k;
-
 	if (json_error_code(je) == json_error_out_of_memory) {
 		p->r = -ENOMEM;
 		return;
 	}
-	/* The text quotes the file ("near 'x'"); keep the line one line. */
-	for (char *c = je->text; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
-	if (je->line > 0)
-		k = errors_addf(p->s, "%s:%d:%d: %s", p->file, je->line, je->column, je->text);
-	else
-		k = errors_addf(p->s, "%s: %s", p->file, je->text);
+	int k = policy_errors_add_syntax(&p->s->errors, p->file, je->line, je->column, je->text);
 	p->r = k < 0 ? k : -EINVAL;
 }
 
@@ -588,7 +548,7 @@ int settings_load(struct settings *s, const char *path, struct manager_config *c
 	size_t size;
 	char *data;
 
-	errors_clear(s);
+	policy_errors_clear(&s->errors);
 	data = read_file(&p, &size);
 	if (data) {
 		doc = json_loadb(data, size, JSON_REJECT_DUPLICATES, &je);
@@ -629,7 +589,7 @@ int settings_add_redact(struct settings *s, struct manager_config *cfg, const ch
 	char why[256];
 	const char **list;
 
-	errors_clear(s);
+	policy_errors_clear(&s->errors);
 	if (settings_regex_problem(pattern, why, sizeof(why)) ||
 	    cfg->n_redact >= SETTINGS_REDACT_MAX)
 		return -EINVAL;

@@ -68,6 +68,17 @@ int policy_errors_addf(struct policy_errors *e, const char *fmt, ...)
 	return 0;
 }
 
+int policy_errors_add_syntax(struct policy_errors *e, const char *file, int line, int column,
+			     char *text)
+{
+	for (char *c = text; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	if (line > 0)
+		return policy_errors_addf(e, "%s:%d:%d: %s", file, line, column, text);
+	return policy_errors_addf(e, "%s: %s", file, text);
+}
+
 /* Bytes of the UTF-8 sequence that starts with c (1 for anything unexpected). */
 static size_t utf8_len(unsigned char c)
 {

@@ -758,21 +758,11 @@ static void parse_top(struct policy_parser *p, json_t *doc, struct policy_file *
 
 static void syntax_error(struct policy_parser *p, json_error_t *je)
 {
-	int r;
-
 	if (json_error_code(je) == json_error_out_of_memory) {
 		p->r = -ENOMEM;
 		return;
 	}
-	/* The text quotes the file ("near 'x'"); keep the line one line. */
-	for (char *c = je->text; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
-	if (je->line > 0)
-		r = policy_errors_addf(p->errs, "%s:%d:%d: %s", p->file, je->line, je->column,
-				       je->text);
-	else
-		r = policy_errors_addf(p->errs, "%s: %s", p->file, je->text);
+	int r = policy_errors_add_syntax(p->errs, p->file, je->line, je->column, je->text);
 	p->r = policy_worse(p->r, r < 0 ? r : -EINVAL);
 }
 

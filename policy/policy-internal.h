@@ -47,10 +47,6 @@ static inline int policy_worse(int a, int b)
 
 /* errors.c */
 
-/* Appends one formatted line to e; e may be NULL (the line is dropped). Returns 0 or
- * -ENOMEM. */
-int policy_errors_addf(struct policy_errors *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 /* Writes s to buf as a double-quoted string with control characters, '"' and '\'
  * escaped, cut (at a character boundary, marked "...") to fit size bytes, so that a
  * hostile key cannot break an error line in two or make it huge. */

@@ -34,6 +34,17 @@ struct policy_errors {
 /* Frees the lines and leaves e empty and reusable. Accepts an empty e. */
 void policy_errors_clear(struct policy_errors *e);
 
+/* Appends one formatted line to e; e may be NULL (the line is dropped). Returns 0 or
+ * -ENOMEM. */
+int policy_errors_addf(struct policy_errors *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Appends a JSON syntax error of file as "FILE:LINE:COLUMN: TEXT" ("FILE: TEXT" when
+ * line is not positive), control characters in text (which quotes the file) made '?'
+ * so that the error stays one line. Returns 0 or -ENOMEM. */
+int policy_errors_add_syntax(struct policy_errors *e, const char *file, int line, int column,
+			     char *text);
+
 struct policy;
 
 /* Loads every "*.json" file of dir (not starting with '.') in strcmp() order of
