@@ -469,28 +469,16 @@ static void syntax_error(struct parser *p, json_error_t *je)
 	p->r = k < 0 ? k : -EINVAL;
 }
 
-/* As for policy files, and as doas does: only root (or we ourselves, for a daemon run
- * by a service user, and for tests) may own the file, and nobody else may write it. */
+/* The same owner and mode as policy files (policy_check_owner_mode()). */
 static int check_file(struct parser *p, const struct stat *st)
 {
-	uid_t euid = geteuid();
-
 	if (!S_ISREG(st->st_mode)) {
 		report(p, NULL, "not a regular file; refusing it");
 		return p->r = p->r == -ENOMEM ? -ENOMEM : -EPERM;
 	}
-	if (st->st_uid != 0 && st->st_uid != euid) {
-		if (euid == 0)
-			report(p, NULL, "owned by uid %u, not by root; refusing it", st->st_uid);
-		else
-			report(p, NULL, "owned by uid %u, not by root or uid %u; refusing it",
-			       st->st_uid, euid);
-	}
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		report(p, NULL, "writable by group or others (mode %04o); refusing it",
-		       st->st_mode & 07777);
-	if (p->r < 0)
-		return p->r = p->r == -ENOMEM ? -ENOMEM : -EPERM;
+	int r = policy_check_owner_mode(&p->s->errors, p->file, st);
+	if (r < 0)
+		return p->r = r;
 	if (st->st_size > SETTINGS_FILE_MAX) {
 		report(p, NULL, "larger than 64 KiB (%jd bytes); refusing it",
 		       (intmax_t)st->st_size);

@@ -30,9 +30,7 @@ static int refuse(struct policy_errors *errs, const char *path, const char *why)
 	return k < 0 ? k : -EPERM;
 }
 
-/* As doas and sudo do: only root (or we ourselves, for a daemon run by a service user
- * or for tests) may own the policy, and nobody else may write it. */
-static int check_owner_mode(struct policy_errors *errs, const char *path, const struct stat *st)
+int policy_check_owner_mode(struct policy_errors *errs, const char *path, const struct stat *st)
 {
 	uid_t euid = geteuid();
 	char why[96];
@@ -60,7 +58,7 @@ static int check_file(struct policy_errors *errs, const char *path, const struct
 
 	if (!S_ISREG(st->st_mode))
 		return refuse(errs, path, "not a regular file");
-	r = check_owner_mode(errs, path, st);
+	r = policy_check_owner_mode(errs, path, st);
 	if (st->st_size > POLICY_FILE_MAX) {
 		k = policy_errors_addf(errs, "%s: larger than 1 MiB (%jd bytes); refusing it", path,
 				       (intmax_t)st->st_size);
@@ -187,7 +185,7 @@ static int open_dir(const char *dir, struct policy_errors *errs, DIR **ret)
 	if (fstat(fd, &st) < 0)
 		r = report_errno(errs, dir, -errno);
 	else
-		r = check_owner_mode(errs, dir, &st);
+		r = policy_check_owner_mode(errs, dir, &st);
 	if (r == 0 && !(d = fdopendir(fd)))
 		r = report_errno(errs, dir, -errno);
 	if (r < 0) {

@@ -45,6 +45,15 @@ int policy_errors_addf(struct policy_errors *e, const char *fmt, ...)
 int policy_errors_add_syntax(struct policy_errors *e, const char *file, int line, int column,
 			     char *text);
 
+struct stat;
+
+/* As doas and sudo do: only root (or we ourselves, for a daemon run by a service user
+ * or for tests) may own a file guardd trusts (a policy file, its directory, the
+ * settings file), and nobody else may write it. Appends "PATH: owned by uid N, not by
+ * root; refusing it" and "PATH: writable by group or others (mode 0664); refusing it"
+ * for what is wrong, both when both are. Returns 0, -EPERM, or -ENOMEM. */
+int policy_check_owner_mode(struct policy_errors *errs, const char *path, const struct stat *st);
+
 struct policy;
 
 /* Loads every "*.json" file of dir (not starting with '.') in strcmp() order of
