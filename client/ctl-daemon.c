@@ -99,9 +99,7 @@ int ctl_call(const struct ctl *o, const char *method, json_t *params, json_t **r
 	return 0;
 }
 
-/* For commands without arguments of their own. Returns 0, EXIT_USAGE, or -1
- * when --help was asked for and shown. */
-static int no_args(struct ctl *o, int argc, char **argv)
+int ctl_common_args(struct ctl *o, int argc, char **argv)
 {
 	static const struct option opts[] = {CTL_COMMON_OPTIONS, {0}};
 	int c;
@@ -112,6 +110,16 @@ static int no_args(struct ctl *o, int argc, char **argv)
 		ctl_command_usage(o);
 		return -1;
 	}
+	return 0;
+}
+
+/* For commands without arguments of their own. Returns 0, EXIT_USAGE, or -1
+ * when --help was asked for and shown. */
+static int no_args(struct ctl *o, int argc, char **argv)
+{
+	int r = ctl_common_args(o, argc, argv);
+	if (r != 0)
+		return r;
 	if (optind < argc) {
 		fprintf(stderr, "guardctl: %s takes no arguments\n", o->command);
 		return EXIT_USAGE;

@@ -116,17 +116,11 @@ static void check_daemon_seq(const struct ctl_log_files *files, const struct log
 
 int ctl_log_verify(struct ctl *o, int argc, char **argv)
 {
-	static const struct option opts[] = {CTL_COMMON_OPTIONS, {0}};
-	int c;
-	while ((c = getopt_long(argc, argv, CTL_COMMON_SHORT, opts, NULL)) != -1)
-		if (!ctl_common_option(o, c))
-			return EXIT_USAGE;
-	if (o->help) {
-		ctl_command_usage(o);
-		return 0;
-	}
+	int r = ctl_common_args(o, argc, argv);
+	if (r != 0)
+		return r < 0 ? 0 : r; /* -1: --help was shown */
 	struct ctl_log_files files;
-	int r = ctl_log_files(o, argc - optind, argv + optind, &files);
+	r = ctl_log_files(o, argc - optind, argv + optind, &files);
 	if (r != 0)
 		return r;
 	struct logchain chain;

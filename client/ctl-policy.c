@@ -38,15 +38,9 @@ static json_t *summary(const char *dir, const struct policy *p)
 
 int ctl_policy_check(struct ctl *o, int argc, char **argv)
 {
-	static const struct option opts[] = {CTL_COMMON_OPTIONS, {0}};
-	int c;
-	while ((c = getopt_long(argc, argv, CTL_COMMON_SHORT, opts, NULL)) != -1)
-		if (!ctl_common_option(o, c))
-			return EXIT_USAGE;
-	if (o->help) {
-		ctl_command_usage(o);
-		return 0;
-	}
+	int r = ctl_common_args(o, argc, argv);
+	if (r != 0)
+		return r < 0 ? 0 : r; /* -1: --help was shown */
 	if (argc - optind > 1) {
 		fprintf(stderr, "guardctl: policy check takes at most one directory\n");
 		return EXIT_USAGE;
@@ -54,7 +48,7 @@ int ctl_policy_check(struct ctl *o, int argc, char **argv)
 	const char *dir = optind < argc ? argv[optind] : GUARD_DEFAULT_POLICY;
 	struct policy *p = NULL;
 	struct policy_errors errs = {0};
-	int r = ctl_load_policy(dir, &p, &errs);
+	r = ctl_load_policy(dir, &p, &errs);
 	if (r != 0 && o->json) {
 		json_t *lines = json_array();
 		for (size_t i = 0; i < errs.n; i++)

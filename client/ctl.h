@@ -33,6 +33,11 @@ enum { CTL_OPT_JSON = 1000 };
  * then said what was wrong). */
 bool ctl_common_option(struct ctl *o, int c);
 
+/* For commands that take only the common options: parses them. Returns 0 (the
+ * command's words start at optind), EXIT_USAGE, or -1 when --help was asked for
+ * and shown. */
+int ctl_common_args(struct ctl *o, int argc, char **argv);
+
 /* Prints the running command's usage on stdout (for --help). */
 void ctl_command_usage(const struct ctl *o);
 
