@@ -120,9 +120,15 @@ start_daemon() {
 		--spool-dir "$T/spool" --state-dir "$STATE" "$@" \
 		2>>"$T/guardd.err") &
 	DAEMON_PID=$!
+	await_daemon "$SOCK"
+}
+
+# await_daemon SOCKET: until the guardd of $DAEMON_PID answers status on SOCKET; fails
+# (saying what guardd said) when it dies first or takes more than 5 s (times SLOW).
+await_daemon() {
 	local i
 	for i in $(seq 1 $((50 * SLOW))); do
-		if [ -S "$SOCK" ] && "$GUARDCTL" --socket "$SOCK" status >/dev/null 2>&1; then
+		if [ -S "$1" ] && "$GUARDCTL" --socket "$1" status >/dev/null 2>&1; then
 			return 0
 		fi
 		kill -0 "$DAEMON_PID" 2>/dev/null || break

@@ -20,16 +20,7 @@ start_config() {
 	shift
 	(exec $WRAP "$GUARDD" "$@" 2>>"$T/guardd.err") &
 	DAEMON_PID=$!
-	for _ in $(seq 1 $((50 * SLOW))); do
-		if [ -S "$sock" ] && "$GUARDCTL" --socket "$sock" status >/dev/null 2>&1; then
-			return 0
-		fi
-		kill -0 "$DAEMON_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "guardd did not come up:" | diag
-	diag <"$T/guardd.err"
-	return 1
+	await_daemon "$sock"
 }
 
 # refused FILE: runs guardd --config FILE (with the usual socket, policy and log
