@@ -46,7 +46,7 @@ check "guardd stops cleanly" stop_daemon
 fd_exhaustion() {
 	(ulimit -n 16; exec $WRAP "$GUARDD" --socket "$SOCK" --policy "$POLICY" --audit-log "$LOG" 2>>"$T/guardd.err") &
 	DAEMON_PID=$!
-	for _ in $(seq 1 $((50 * SLOW))); do "$GUARDCTL" status >/dev/null 2>&1 && break; sleep 0.1; done
+	await_daemon "$SOCK"
 	holders=()
 	for i in $(seq 1 14); do
 		"$RAW" --hold 3 "$SOCK" >"$T/fd$i" &
