@@ -50,38 +50,56 @@ void names_free(struct names *n)
 /* An entry bigger than this is not looked up: a name is never worth more. */
 #define NAMES_BUF_MAX (4 << 20)
 
-/* The entry, in a buffer grown while NSS says ERANGE: a group with thousands of
- * members does not fit 16 KiB, and a group left without its name would make
- * the policy's group conditions silently not match. */
-static void lookup(struct entry *e)
+/* Calls get(arg, buf, size) with a buffer grown while it returns ERANGE: a group
+ * with thousands of members does not fit 16 KiB, and a group left without its name
+ * would make the policy's group conditions silently not match. get copies out what
+ * it keeps before returning. Returns get's result (0 or a positive errno), or
+ * ENOMEM. */
+static int nss_call(int (*get)(void *arg, char *buf, size_t size), void *arg)
 {
 	char *buf = NULL;
-	for (size_t size = 16384; size <= NAMES_BUF_MAX; size *= 4) {
+	int r = ERANGE;
+	for (size_t size = 16384; r == ERANGE && size <= NAMES_BUF_MAX; size *= 4) {
 		char *bigger = realloc(buf, size);
-		if (!bigger)
+		if (!bigger) {
+			r = ENOMEM;
 			break;
-		buf = bigger;
-		int r;
-		if (e->group) {
-			struct group gr, *res = NULL;
-			r = getgrgid_r(e->id, &gr, buf, size, &res);
-			if (r == 0 && res)
-				e->name = strdup(res->gr_name);
-		} else {
-			struct passwd pw, *res = NULL;
-			r = getpwuid_r(e->id, &pw, buf, size, &res);
-			if (r == 0 && res) {
-				e->name = strdup(res->pw_name);
-				/* A relative or empty home is no home: "~" must not mean the cwd.
-				 */
-				if (res->pw_dir && res->pw_dir[0] == '/')
-					e->home = strdup(res->pw_dir);
-			}
 		}
-		if (r != ERANGE)
-			break;
+		buf = bigger;
+		r = get(arg, buf, size);
 	}
 	free(buf);
+	return r;
+}
+
+static int get_group(void *arg, char *buf, size_t size)
+{
+	struct entry *e = arg;
+	struct group gr, *res = NULL;
+	int r = getgrgid_r(e->id, &gr, buf, size, &res);
+	if (r == 0 && res)
+		e->name = strdup(res->gr_name);
+	return r;
+}
+
+static int get_user(void *arg, char *buf, size_t size)
+{
+	struct entry *e = arg;
+	struct passwd pw, *res = NULL;
+	int r = getpwuid_r(e->id, &pw, buf, size, &res);
+	if (r == 0 && res) {
+		e->name = strdup(res->pw_name);
+		/* A relative or empty home is no home: "~" must not mean the cwd. */
+		if (res->pw_dir && res->pw_dir[0] == '/')
+			e->home = strdup(res->pw_dir);
+	}
+	return r;
+}
+
+/* An id without a name, or whose lookup failed, keeps name NULL. */
+static void lookup(struct entry *e)
+{
+	(void)nss_call(e->group ? get_group : get_user, e);
 }
 
 /* The slot for (group, id): its own, else an expired one, else the one
@@ -135,6 +153,23 @@ char *names_group(struct names *n, gid_t gid)
 	return dup_or_null(get(n, true, gid)->name);
 }
 
+struct gid_query {
+	const char *name;
+	gid_t gid;
+};
+
+static int get_gid(void *arg, char *buf, size_t size)
+{
+	struct gid_query *q = arg;
+	struct group gr, *res = NULL;
+	int r = getgrnam_r(q->name, &gr, buf, size, &res);
+	if (r == 0 && !res)
+		return ENOENT;
+	if (r == 0)
+		q->gid = res->gr_gid;
+	return r;
+}
+
 int names_gid(const char *name, gid_t *ret)
 {
 	char *end;
@@ -143,22 +178,9 @@ int names_gid(const char *name, gid_t *ret)
 		*ret = (gid_t)gid;
 		return 0;
 	}
-	char *buf = NULL;
-	int r = ERANGE;
-	for (size_t size = 16384; r == ERANGE && size <= NAMES_BUF_MAX; size *= 4) {
-		char *bigger = realloc(buf, size);
-		if (!bigger) {
-			r = ENOMEM;
-			break;
-		}
-		buf = bigger;
-		struct group gr, *res = NULL;
-		r = getgrnam_r(name, &gr, buf, size, &res);
-		if (r == 0 && !res)
-			r = ENOENT;
-		else if (r == 0)
-			*ret = res->gr_gid;
-	}
-	free(buf);
+	struct gid_query q = {.name = name};
+	int r = nss_call(get_gid, &q);
+	if (r == 0)
+		*ret = q.gid;
 	return -r;
 }
