@@ -1,4 +1,5 @@
 /* policy-util.c: the helpers the policy unit tests share (see policy-util.h). */
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>
@@ -133,4 +134,53 @@ time_t test_utc(const char *s)
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	return timegm(&tm);
+}
+
+bool test_has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+bool test_corpus_list(const char *dir, const char *suffix1, const char *suffix2,
+		      struct test_corpus *ret)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return false;
+	while ((de = readdir(d))) {
+		char **names;
+
+		if (de->d_name[0] == '.' || !(test_has_suffix(de->d_name, suffix1) ||
+					      (suffix2 && test_has_suffix(de->d_name, suffix2))))
+			continue;
+		names = realloc(ret->names, (ret->n + 1) * sizeof(*ret->names));
+		if (!names || !(names[ret->n] = strdup(de->d_name))) {
+			ret->names = names;
+			closedir(d);
+			return false;
+		}
+		ret->names = names;
+		ret->n++;
+	}
+	closedir(d);
+	if (ret->n > 1)
+		qsort(ret->names, ret->n, sizeof(*ret->names), compare_names);
+	return true;
+}
+
+void test_corpus_free(struct test_corpus *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->names[i]);
+	free(c->names);
+	*c = (struct test_corpus){0};
 }

@@ -5,6 +5,8 @@
 #define GUARD_TESTS_POLICY_UTIL_H
 
 #include <check.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -40,5 +42,21 @@ struct policy *test_load(const char *dir);
 
 /* "YYYY-MM-DD HH:MM:SS" in UTC. */
 time_t test_utc(const char *s);
+
+/* Whether s ends in suffix (and is longer than it). */
+bool test_has_suffix(const char *s, const char *suffix);
+
+/* The cases of a corpus directory: the names of its entries, sorted. */
+struct test_corpus {
+	char **names;
+	size_t n;
+};
+
+/* Lists the names in dir (not starting with '.') that end in suffix1 or, when not
+ * NULL, suffix2, sorted. Without Check's asserts, so that main() may call it before
+ * any test runs: false when dir cannot be read or memory runs out. */
+bool test_corpus_list(const char *dir, const char *suffix1, const char *suffix2,
+		      struct test_corpus *ret);
+void test_corpus_free(struct test_corpus *c);
 
 #endif

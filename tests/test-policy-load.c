@@ -14,12 +14,7 @@
 #include "policy-util.h"
 
 /* A corpus case: a NAME.json file or a NAME.d directory of files. */
-struct corpus {
-	char **names;
-	size_t n;
-};
-
-static struct corpus good, bad;
+static struct test_corpus good, bad;
 static char *read_text(const char *path)
 {
 	FILE *f = fopen(path, "re");
@@ -46,65 +41,16 @@ static void copy_file(const char *from, const char *to)
 	free(text);
 }
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n > m && strcmp(s + n - m, suffix) == 0;
-}
-
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names in dir that end in one of the suffixes, sorted. Without Check's asserts, as
- * main() calls it before any test runs. */
-static bool list(const char *dir, const char *suffix1, const char *suffix2, struct corpus *ret)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	if (!d)
-		return false;
-	while ((de = readdir(d))) {
-		char **names;
-
-		if (de->d_name[0] == '.' || !(has_suffix(de->d_name, suffix1) ||
-					      (suffix2 && has_suffix(de->d_name, suffix2))))
-			continue;
-		names = realloc(ret->names, (ret->n + 1) * sizeof(*ret->names));
-		if (!names || !(names[ret->n] = strdup(de->d_name))) {
-			ret->names = names;
-			closedir(d);
-			return false;
-		}
-		ret->names = names;
-		ret->n++;
-	}
-	closedir(d);
-	if (ret->n > 1)
-		qsort(ret->names, ret->n, sizeof(*ret->names), compare_names);
-	return true;
-}
-
-static void corpus_free(struct corpus *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		free(c->names[i]);
-	free(c->names);
-	*c = (struct corpus){0};
-}
-
 /* Copies corpus case NAME (a file, or the *.json files of a directory) into test_dir. */
 static void copy_case(const char *dir, const char *name)
 {
 	char *from = test_xasprintf("%s/%s", dir, name);
 
-	if (has_suffix(name, ".d")) {
-		struct corpus files = {0};
+	if (test_has_suffix(name, ".d")) {
+		struct test_corpus files = {0};
 
-		ck_assert_msg(list(from, ".json", NULL, &files), "cannot list %s", from);
+		ck_assert_msg(test_corpus_list(from, ".json", NULL, &files), "cannot list %s",
+			      from);
 		for (size_t i = 0; i < files.n; i++) {
 			char *f = test_xasprintf("%s/%s", from, files.names[i]);
 			char *t = test_xasprintf("%s/%s", test_dir, files.names[i]);
@@ -113,7 +59,7 @@ static void copy_case(const char *dir, const char *name)
 			free(f);
 			free(t);
 		}
-		corpus_free(&files);
+		test_corpus_free(&files);
 	} else {
 		char *to = test_xasprintf("%s/%s", test_dir, name);
 
@@ -210,7 +156,7 @@ END_TEST
 /* NAME.json has its expected errors in NAME.err, NAME.d in NAME.d.err. */
 static char *err_file(const char *dir, const char *name)
 {
-	if (has_suffix(name, ".json"))
+	if (test_has_suffix(name, ".json"))
 		return test_xasprintf("%s/%.*s.err", dir, (int)(strlen(name) - strlen(".json")),
 				      name);
 	return test_xasprintf("%s/%s.err", dir, name);
@@ -225,7 +171,7 @@ START_TEST(bad_corpus_case_fails_with_every_error)
 	char *want = read_text(errfile);
 
 	copy_case(dir, name);
-	expect_load_fails(-EINVAL, has_suffix(name, ".json") ? file : NULL, want);
+	expect_load_fails(-EINVAL, test_has_suffix(name, ".json") ? file : NULL, want);
 	free(want);
 	free(file);
 	free(errfile);
@@ -244,10 +190,10 @@ END_TEST
 START_TEST(shipped_pack_loads)
 {
 	char *dir = test_source_path("policy/rules.d");
-	struct corpus files = {0};
+	struct test_corpus files = {0};
 	struct policy *p;
 
-	ck_assert_msg(list(dir, ".json", NULL, &files), "cannot list %s", dir);
+	ck_assert_msg(test_corpus_list(dir, ".json", NULL, &files), "cannot list %s", dir);
 	for (size_t i = 0; i < files.n; i++)
 		copy_case(dir, files.names[i]);
 	p = load_ok(test_dir);
@@ -255,7 +201,7 @@ START_TEST(shipped_pack_loads)
 	ck_assert_uint_ge(policy_n_rules(p), 5);
 	ck_assert_int_eq(policy_default(p), POLICY_ALLOW);
 	policy_free(p);
-	corpus_free(&files);
+	test_corpus_free(&files);
 	free(dir);
 }
 END_TEST
@@ -738,7 +684,8 @@ int main(void)
 
 	if (!root || asprintf(&good_dir, "%s/tests/corpus/policy/good", root) < 0 ||
 	    asprintf(&bad_dir, "%s/tests/corpus/policy/bad", root) < 0 ||
-	    !list(good_dir, ".json", ".d", &good) || !list(bad_dir, ".json", ".d", &bad)) {
+	    !test_corpus_list(good_dir, ".json", ".d", &good) ||
+	    !test_corpus_list(bad_dir, ".json", ".d", &bad)) {
 		fprintf(stderr,
 			"cannot list the corpus: set GUARD_SOURCE_ROOT (meson test does)\n");
 		return EXIT_FAILURE;
@@ -746,7 +693,7 @@ int main(void)
 	free(good_dir);
 	free(bad_dir);
 	r = test_run(suite());
-	corpus_free(&good);
-	corpus_free(&bad);
+	test_corpus_free(&good);
+	test_corpus_free(&bad);
 	return r;
 }

@@ -14,12 +14,7 @@
 #include "policy-util.h"
 #include "settings.h"
 
-struct corpus {
-	char **names;
-	size_t n;
-};
-
-static struct corpus good, bad;
+static struct test_corpus good, bad;
 
 /* What guardd starts from before it reads a file: the values a file must leave alone. */
 static const struct manager_config defaults = {
@@ -31,54 +26,6 @@ static const struct manager_config defaults = {
 	.max_conns_per_uid = 64,
 	.idle_timeout = 30.0,
 };
-
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n > m && strcmp(s + n - m, suffix) == 0;
-}
-
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The *.json names in dir, sorted. Without Check's asserts: main() calls it. */
-static bool list(const char *dir, struct corpus *ret)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	if (!d)
-		return false;
-	while ((de = readdir(d))) {
-		char **names;
-
-		if (de->d_name[0] == '.' || !has_suffix(de->d_name, ".json"))
-			continue;
-		names = realloc(ret->names, (ret->n + 1) * sizeof(*ret->names));
-		if (!names || !(names[ret->n] = strdup(de->d_name))) {
-			ret->names = names;
-			closedir(d);
-			return false;
-		}
-		ret->names = names;
-		ret->n++;
-	}
-	closedir(d);
-	if (ret->n > 1)
-		qsort(ret->names, ret->n, sizeof(*ret->names), compare_names);
-	return true;
-}
-
-static void corpus_free(struct corpus *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		free(c->names[i]);
-	free(c->names);
-	*c = (struct corpus){0};
-}
 
 static char *read_text(const char *path)
 {
@@ -656,7 +603,8 @@ int main(void)
 
 	if (!root || asprintf(&good_dir, "%s/tests/corpus/settings/good", root) < 0 ||
 	    asprintf(&bad_dir, "%s/tests/corpus/settings/bad", root) < 0 ||
-	    !list(good_dir, &good) || !list(bad_dir, &bad)) {
+	    !test_corpus_list(good_dir, ".json", NULL, &good) ||
+	    !test_corpus_list(bad_dir, ".json", NULL, &bad)) {
 		fprintf(stderr,
 			"cannot list the corpus: set GUARD_SOURCE_ROOT (meson test does)\n");
 		return EXIT_FAILURE;
@@ -664,7 +612,7 @@ int main(void)
 	free(good_dir);
 	free(bad_dir);
 	r = test_run(suite());
-	corpus_free(&good);
-	corpus_free(&bad);
+	test_corpus_free(&good);
+	test_corpus_free(&bad);
 	return r;
 }
